@@ -1,0 +1,91 @@
+package contracttests
+
+import (
+	"bytes"
+	"context"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/partnercenter-go/productupgrades/spec"
+)
+
+// TestContractSpecIsValid is check 1: the spec loads and validates with kin-openapi, its
+// examples validated against their schemas too.
+func TestContractSpecIsValid(t *testing.T) {
+	doc, err := spec.Load(context.Background())
+	require.NoError(t, err)
+	for _, path := range []string{"/v1/productupgrades", "/v1/productupgrades/eligibility", "/v1/productupgrades/{upgradeId}/status"} {
+		item := doc.Paths.Value(path)
+		require.NotNil(t, item, "path %s", path)
+		require.NotNil(t, item.Post, "POST %s", path)
+		t.Logf("ok: POST %s (%s)", path, item.Post.OperationID)
+	}
+}
+
+// TestContractSpecCheckRejectsBadExamples shows that check 1 can fail: the same spec with one
+// example made invalid does not validate.
+func TestContractSpecCheckRejectsBadExamples(t *testing.T) {
+	bad := bytes.Replace(spec.YAML, []byte("customerId: c1958bc7-3284-4952-a257-de594ee64743"), []byte("customerId: not-a-guid"), 1)
+	require.NotEqual(t, spec.YAML, bad, "the example to corrupt must exist in the spec")
+	doc, err := openapi3.NewLoader().LoadFromData(bad)
+	require.NoError(t, err)
+	err = doc.Validate(context.Background(), openapi3.EnableExamplesValidation())
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "pattern")
+}
+
+// TestContract runs the three-way check on every recorded exchange: the recorded request and
+// response against the spec (check 2), then the generated client replaying the exchange on
+// loopback (check 3).
+func TestContract(t *testing.T) {
+	sc := specChecker(t)
+	ctx := context.Background()
+	for _, ex := range loadExchanges(t) {
+		t.Run(ex.Name, func(t *testing.T) {
+			require.NotNil(t, ex.Meta, "every fixture has a sidecar .json")
+			route, _, err := sc.FindRoute(ex.Request.Method, ex.Request.URL.Path)
+			require.NoError(t, err)
+			require.Equal(t, ex.Meta.Operation, route.Operation.OperationID, "the sidecar names the request's operation")
+			require.Equal(t, ex.Meta.Expect.Status, ex.Response.StatusCode, "the sidecar names the response's status")
+
+			t.Run("spec-request", func(t *testing.T) {
+				vs := sc.CheckRequest(ctx, ex)
+				require.Empty(t, vs, "%s", vs)
+				t.Logf("ok: %s %s valid against %s", ex.Request.Method, ex.Request.URL.Path, opLocation(route))
+			})
+			t.Run("spec-response", func(t *testing.T) {
+				vs := sc.CheckResponse(ctx, ex)
+				require.Empty(t, vs, "%s", vs)
+				t.Logf("ok: %d valid against %s.responses.%s", ex.Response.StatusCode, opLocation(route), responseKey(route, ex.Response.StatusCode))
+			})
+			t.Run("gen-client", func(t *testing.T) {
+				vs := ReplayGenerated(ctx, sc, ex)
+				require.Empty(t, vs, "%s", vs)
+				t.Logf("ok: generated client sent the recorded request and decoded %s", describeExpect(ex.Meta.Expect))
+			})
+		})
+	}
+}
+
+// TestContractCoverage makes sure the fixtures cover every operation of the spec and the error
+// responses the foundation promises.
+func TestContractCoverage(t *testing.T) {
+	sc := specChecker(t)
+	ops := map[string]bool{}
+	statuses := map[int]bool{}
+	for _, ex := range loadExchanges(t) {
+		ops[ex.Meta.Operation] = true
+		statuses[ex.Response.StatusCode] = true
+	}
+	for _, item := range sc.Doc().Paths.Map() {
+		for _, op := range item.Operations() {
+			assert.True(t, ops[op.OperationID], "no exchange for operation %s", op.OperationID)
+		}
+	}
+	for _, s := range []int{200, 202, 400, 401, 404, 409, 429} {
+		assert.True(t, statuses[s], "no exchange with status %d", s)
+	}
+}

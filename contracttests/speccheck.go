@@ -1,0 +1,531 @@
+package contracttests
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+
+	"github.com/partnercenter-go/productupgrades/spec"
+)
+
+// SpecChecker validates recorded requests and responses against an OpenAPI document with
+// kin-openapi's openapi3filter, and turns each failure into a Violation that names the rule,
+// the header or JSON pointer, and the place in the spec.
+type SpecChecker struct {
+	doc *openapi3.T
+}
+
+// NewSpecChecker loads and validates the embedded spec (spec.Load) and returns a checker for it.
+func NewSpecChecker(ctx context.Context) (*SpecChecker, error) {
+	doc, err := spec.Load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return NewSpecCheckerFor(doc), nil
+}
+
+// NewSpecCheckerFor returns a checker for an already loaded and validated document.
+func NewSpecCheckerFor(doc *openapi3.T) *SpecChecker { return &SpecChecker{doc: doc} }
+
+// Doc returns the checker's OpenAPI document.
+func (c *SpecChecker) Doc() *openapi3.T { return c.doc }
+
+// FindRoute finds the operation of method and path. Path segments are compared without regard
+// to case, because the service treats its paths so (the docs write productupgrades, the SDKs
+// productUpgrades). Servers are not compared: the same routes serve every base URL, a
+// loopback test server included.
+func (c *SpecChecker) FindRoute(method, path string) (*routers.Route, map[string]string, error) {
+	segs := splitPath(path)
+	for _, tmpl := range c.doc.Paths.InMatchingOrder() {
+		params, ok := matchPath(splitPath(tmpl), segs)
+		if !ok {
+			continue
+		}
+		item := c.doc.Paths.Value(tmpl)
+		op := item.GetOperation(strings.ToUpper(method))
+		if op == nil {
+			return nil, nil, fmt.Errorf("%s %s: %w", method, path, routers.ErrMethodNotAllowed)
+		}
+		return &routers.Route{Spec: c.doc, Path: tmpl, PathItem: item, Method: strings.ToUpper(method), Operation: op}, params, nil
+	}
+	return nil, nil, fmt.Errorf("%s %s: %w", method, path, routers.ErrPathNotFound)
+}
+
+func splitPath(p string) []string {
+	return strings.Split(strings.Trim(p, "/"), "/")
+}
+
+func matchPath(tmpl, segs []string) (map[string]string, bool) {
+	if len(tmpl) != len(segs) {
+		return nil, false
+	}
+	params := map[string]string{}
+	for i, t := range tmpl {
+		if strings.HasPrefix(t, "{") && strings.HasSuffix(t, "}") {
+			v, err := url.PathUnescape(segs[i])
+			if err != nil || v == "" {
+				return nil, false
+			}
+			params[t[1:len(t)-1]] = v
+			continue
+		}
+		if !strings.EqualFold(t, segs[i]) {
+			return nil, false
+		}
+	}
+	return params, true
+}
+
+// Check validates both halves of ex.
+func (c *SpecChecker) Check(ctx context.Context, ex *Exchange) Violations {
+	return append(c.CheckRequest(ctx, ex), c.CheckResponse(ctx, ex)...)
+}
+
+// CheckRequest validates the recorded request: route, security, header and path parameters,
+// content type and body.
+func (c *SpecChecker) CheckRequest(ctx context.Context, ex *Exchange) Violations {
+	return c.checkRequest(ctx, ex.Name, ex.NewRequest())
+}
+
+// CheckHTTPRequest validates a request (for example one a client sent to a test server)
+// as CheckRequest does; name labels the violations. The request's body is read and replaced.
+func (c *SpecChecker) CheckHTTPRequest(ctx context.Context, name string, req *http.Request) Violations {
+	return c.checkRequest(ctx, name, req)
+}
+
+func (c *SpecChecker) checkRequest(ctx context.Context, name string, req *http.Request) Violations {
+	route, params, err := c.FindRoute(req.Method, req.URL.Path)
+	if err != nil {
+		return Violations{{Exchange: name, Check: CheckSpecRequest, Rule: "request.route", Where: "request line",
+			Expected: "a method and path of the spec", Actual: quote(req.Method + " " + req.URL.Path), Detail: err.Error()}}
+	}
+	input := &openapi3filter.RequestValidationInput{
+		Request:    req,
+		PathParams: params,
+		Route:      route,
+		Options:    requestOptions(),
+	}
+	err = openapi3filter.ValidateRequest(ctx, input)
+	if err == nil {
+		return nil
+	}
+	loc := opLocation(route)
+	var out Violations
+	for _, e := range flatten(err) {
+		out = append(out, requestViolation(name, loc, req, e)...)
+	}
+	return out
+}
+
+func requestOptions() *openapi3filter.Options {
+	return &openapi3filter.Options{
+		MultiError:          true,
+		SkipSettingDefaults: true,
+		AuthenticationFunc:  authenticate,
+	}
+}
+
+// bearerToken matches the credentials of an RFC 6750 bearer Authorization header.
+var bearerToken = regexp.MustCompile(`^[A-Za-z0-9\-._~+/<>]+=*$`)
+
+// authenticate checks the spec's only security scheme, HTTP bearer: an Authorization header
+// "Bearer <token>". The token itself is never put in an error.
+func authenticate(_ context.Context, in *openapi3filter.AuthenticationInput) error {
+	s := in.SecurityScheme
+	if s == nil || s.Type != "http" || !strings.EqualFold(s.Scheme, "bearer") {
+		return fmt.Errorf("security scheme %q is not HTTP bearer", in.SecuritySchemeName)
+	}
+	h := in.RequestValidationInput.Request.Header.Values("Authorization")
+	switch {
+	case len(h) == 0:
+		return errors.New("no Authorization header")
+	case len(h) > 1:
+		return fmt.Errorf("%d Authorization headers", len(h))
+	}
+	scheme, token, ok := strings.Cut(h[0], " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return fmt.Errorf("authorization scheme %q is not Bearer", truncate(scheme, 20))
+	}
+	if !bearerToken.MatchString(token) {
+		return errors.New("bearer token is empty or malformed")
+	}
+	return nil
+}
+
+// CheckResponse validates the recorded response against the operation of the recorded
+// request: declared status, headers (required ones present, each matching its schema),
+// content type and body.
+func (c *SpecChecker) CheckResponse(ctx context.Context, ex *Exchange) Violations {
+	return c.CheckHTTPResponse(ctx, ex.Name, ex.NewRequest(), ex.Response.StatusCode, ex.Response.Header, ex.ResponseBody)
+}
+
+// CheckHTTPResponse validates a response given by its parts against the operation of req.
+func (c *SpecChecker) CheckHTTPResponse(ctx context.Context, name string, req *http.Request, status int, header http.Header, body []byte) Violations {
+	route, params, err := c.FindRoute(req.Method, req.URL.Path)
+	if err != nil {
+		return Violations{{Exchange: name, Check: CheckSpecResponse, Rule: "response.route", Where: "request line",
+			Expected: "a method and path of the spec", Actual: quote(req.Method + " " + req.URL.Path), Detail: err.Error()}}
+	}
+	opts := &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true}
+	input := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route, Options: opts},
+		Status:                 status,
+		Header:                 header,
+		Options:                opts,
+	}
+	input.SetBodyBytes(body)
+	err = openapi3filter.ValidateResponse(ctx, input)
+	if err == nil {
+		return nil
+	}
+	var out Violations
+	for _, e := range flatten(err) {
+		out = append(out, responseViolation(name, route, status, header, e)...)
+	}
+	return out
+}
+
+// opLocation is the spec location of an operation, e.g. "paths./v1/productupgrades.post".
+func opLocation(r *routers.Route) string {
+	return "paths." + r.Path + "." + strings.ToLower(r.Method)
+}
+
+// responseKey is the key of the operation's responses that describes status.
+func responseKey(r *routers.Route, status int) string {
+	if r.Operation.Responses.Value(strconv.Itoa(status)) != nil {
+		return strconv.Itoa(status)
+	}
+	return "default"
+}
+
+// flatten unpacks kin-openapi's MultiError (and errors.Join) into single errors.
+func flatten(err error) []error {
+	if me, ok := err.(openapi3.MultiError); ok && len(me) > 0 {
+		var out []error
+		for _, e := range me {
+			out = append(out, flatten(e)...)
+		}
+		return out
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		if _, isSec := err.(*openapi3filter.SecurityRequirementsError); !isSec {
+			var out []error
+			for _, e := range j.Unwrap() {
+				out = append(out, flatten(e)...)
+			}
+			return out
+		}
+	}
+	return []error{err}
+}
+
+// schemaErrors returns the schema errors inside err (more than one with MultiError).
+func schemaErrors(err error) []*openapi3.SchemaError {
+	var out []*openapi3.SchemaError
+	var me openapi3.MultiError
+	if errors.As(err, &me) {
+		for _, e := range me {
+			out = append(out, schemaErrors(e)...)
+		}
+		return out
+	}
+	var se *openapi3.SchemaError
+	if errors.As(err, &se) {
+		out = append(out, se)
+	}
+	return out
+}
+
+func requestViolation(name, loc string, req *http.Request, err error) Violations {
+	base := Violation{Exchange: name, Check: CheckSpecRequest}
+	var sec *openapi3filter.SecurityRequirementsError
+	if errors.As(err, &sec) {
+		v := base
+		v.Rule, v.Where, v.Expected = "request.security", "header Authorization", `"Bearer <token>"`
+		v.Actual = redactedAuthorization(req.Header)
+		v.SpecLocation = loc + ".security"
+		var reasons []string
+		for _, e := range sec.Errors {
+			var re *openapi3filter.RequestError
+			if errors.As(e, &re) && re.Err != nil {
+				reasons = append(reasons, re.Err.Error())
+			} else {
+				reasons = append(reasons, e.Error())
+			}
+		}
+		v.Detail = strings.Join(reasons, "; ")
+		return Violations{v}
+	}
+	var re *openapi3filter.RequestError
+	if !errors.As(err, &re) {
+		v := base
+		v.Rule, v.Detail, v.SpecLocation = "request.invalid", errText(err), loc
+		return Violations{v}
+	}
+	switch {
+	case re.Parameter != nil:
+		p := re.Parameter
+		base.Where = p.In + " " + p.Name
+		base.SpecLocation = loc + ".parameters." + p.Name
+		switch {
+		case errors.Is(re.Err, openapi3filter.ErrInvalidRequired):
+			base.Rule, base.Expected, base.Actual = "request."+p.In+".required", "present", "absent"
+			return Violations{base}
+		case errors.Is(re.Err, openapi3filter.ErrInvalidEmptyValue):
+			base.Rule, base.Expected, base.Actual = "request."+p.In+".empty", "a value", `""`
+			return Violations{base}
+		}
+		return schemaViolations(base, "request."+p.In+".schema", "", re.Err, re.Error())
+	case re.RequestBody != nil:
+		base.SpecLocation = loc + ".requestBody"
+		switch {
+		case strings.HasPrefix(re.Reason, "header Content-Type has unexpected value"):
+			base.Rule, base.Where = "request.body.content-type", "header Content-Type"
+			base.Expected = quote(strings.Join(mediaTypes(re.RequestBody.Content), " or "))
+			base.Actual = quote(req.Header.Get("Content-Type"))
+			base.SpecLocation += ".content"
+			return Violations{base}
+		case strings.HasPrefix(re.Reason, "failed to decode request body"):
+			base.Rule, base.Where, base.Expected, base.Actual = "request.body.decode", "body", "a body of the declared media type", "undecodable body"
+			base.Detail = errText(re.Err)
+			return Violations{base}
+		case errors.Is(re.Err, openapi3filter.ErrInvalidRequired):
+			base.Rule, base.Where, base.Expected, base.Actual = "request.body.required", "body", "a body", "none"
+			return Violations{base}
+		}
+		base.SpecLocation += ".content." + mediaTypeOf(req.Header) + ".schema"
+		return schemaViolations(base, "request.body.schema", "body ", re.Err, re.Error())
+	}
+	v := base
+	v.Rule, v.Detail, v.SpecLocation = "request.invalid", errText(re), loc
+	return Violations{v}
+}
+
+var headerInReason = regexp.MustCompile(`header "([^"]+)"`)
+
+func responseViolation(name string, route *routers.Route, status int, header http.Header, err error) Violations {
+	loc := opLocation(route) + ".responses"
+	base := Violation{Exchange: name, Check: CheckSpecResponse}
+	var re *openapi3filter.ResponseError
+	if !errors.As(err, &re) {
+		base.Rule, base.Detail, base.SpecLocation = "response.invalid", errText(err), loc
+		return Violations{base}
+	}
+	key := responseKey(route, status)
+	switch {
+	case re.Reason == "status is not supported":
+		base.Rule, base.Where, base.SpecLocation = "response.status.undeclared", "status", loc
+		keys := make([]string, 0, route.Operation.Responses.Len())
+		for k := range route.Operation.Responses.Map() {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		base.Expected = "one of " + strings.Join(keys, ", ")
+		base.Actual = strconv.Itoa(status)
+		return Violations{base}
+	case strings.HasPrefix(re.Reason, "response header Content-Type has unexpected value"):
+		base.Rule, base.Where, base.SpecLocation = "response.content-type", "header Content-Type", loc+"."+key+".content"
+		if r := route.Operation.Responses.Value(key); r != nil && r.Value != nil {
+			base.Expected = quote(strings.Join(mediaTypes(r.Value.Content), " or "))
+		}
+		base.Actual = quote(header.Get("Content-Type"))
+		return Violations{base}
+	case strings.HasPrefix(re.Reason, "response header "):
+		m := headerInReason.FindStringSubmatch(re.Reason)
+		h := ""
+		if m != nil {
+			h = m[1]
+		}
+		base.Where = "header " + h
+		base.SpecLocation = loc + "." + key + ".headers." + h
+		if strings.HasSuffix(re.Reason, " missing") {
+			base.Rule, base.Expected, base.Actual = "response.header.required", "present", "absent"
+			return Violations{base}
+		}
+		return schemaViolations(base, "response.header.schema", "", re.Err, re.Error())
+	case strings.HasPrefix(re.Reason, "unable to decode header"):
+		m := headerInReason.FindStringSubmatch(re.Reason)
+		if m != nil {
+			base.Where = "header " + m[1]
+			base.SpecLocation = loc + "." + key + ".headers." + m[1]
+		}
+		base.Rule, base.Detail = "response.header.decode", errText(re.Err)
+		return Violations{base}
+	case strings.HasPrefix(re.Reason, "failed to decode response body"):
+		base.Rule, base.Where, base.Expected, base.Actual = "response.body.decode", "body", "a body of the declared media type", "undecodable body"
+		base.SpecLocation, base.Detail = loc+"."+key+".content", errText(re.Err)
+		return Violations{base}
+	case strings.HasPrefix(re.Reason, "response body doesn't match schema"):
+		base.SpecLocation = loc + "." + key + ".content." + mediaTypeOf(header) + ".schema"
+		return schemaViolations(base, "response.body.schema", "body ", re.Err, re.Error())
+	}
+	base.Rule, base.Detail, base.SpecLocation = "response.invalid", errText(re), loc+"."+key
+	return Violations{base}
+}
+
+// schemaViolations makes one violation per schema error in err, with the JSON pointer (for
+// bodies), the schema keyword that failed and the offending value.
+func schemaViolations(base Violation, rule, wherePrefix string, err error, fallback string) Violations {
+	ses := schemaErrors(err)
+	if len(ses) == 0 {
+		base.Rule, base.Detail = rule, truncate(fallback, 200)
+		return Violations{base}
+	}
+	out := make(Violations, 0, len(ses))
+	for _, se := range ses {
+		v := base
+		v.Rule = rule
+		if wherePrefix != "" {
+			v.Where = wherePrefix + pointer(se)
+		}
+		if se.SchemaField != "" && wherePrefix != "" {
+			v.SpecLocation = base.SpecLocation + pointerInSchema(se)
+		}
+		v.Expected, v.Actual = expectedOf(se), actualOf(se)
+		v.Detail = se.Reason
+		out = append(out, v)
+	}
+	return out
+}
+
+// pointer renders the JSON pointer of the value a schema error is about ("/" for the root).
+// For a missing required property kin-openapi points at the missing property.
+func pointer(se *openapi3.SchemaError) string {
+	parts := se.JSONPointer()
+	if len(parts) == 0 {
+		return "/"
+	}
+	esc := make([]string, len(parts))
+	for i, p := range parts {
+		esc[i] = strings.ReplaceAll(strings.ReplaceAll(p, "~", "~0"), "/", "~1")
+	}
+	return "/" + strings.Join(esc, "/")
+}
+
+// pointerInSchema is a rough location of the failing keyword below the media type's schema,
+// e.g. ".properties.customerId.pattern".
+func pointerInSchema(se *openapi3.SchemaError) string {
+	var b strings.Builder
+	parts := se.JSONPointer()
+	if se.SchemaField == "required" && len(parts) > 0 {
+		// The pointer names the missing property; the keyword sits on its parent.
+		parts = parts[:len(parts)-1]
+	}
+	for _, p := range parts {
+		if _, err := strconv.Atoi(p); err == nil {
+			b.WriteString(".items")
+			continue
+		}
+		b.WriteString(".properties." + p)
+	}
+	b.WriteString("." + se.SchemaField)
+	return b.String()
+}
+
+func expectedOf(se *openapi3.SchemaError) string {
+	s := se.Schema
+	if s == nil {
+		return se.SchemaField
+	}
+	switch se.SchemaField {
+	case "pattern":
+		return "a string matching " + s.Pattern
+	case "format":
+		return "format " + s.Format
+	case "type":
+		if s.Type != nil {
+			return "type " + strings.Join(s.Type.Slice(), " or ")
+		}
+	case "required":
+		return "required properties " + strings.Join(s.Required, ", ")
+	case "minLength":
+		return fmt.Sprintf("at least %d characters", s.MinLength)
+	case "maxLength":
+		if s.MaxLength != nil {
+			return fmt.Sprintf("at most %d characters", *s.MaxLength)
+		}
+	case "enum":
+		return fmt.Sprintf("one of %v", s.Enum)
+	case "oneOf":
+		return fmt.Sprintf("exactly one of %d schemas", len(s.OneOf))
+	case "anyOf":
+		return fmt.Sprintf("at least one of %d schemas", len(s.AnyOf))
+	}
+	return se.SchemaField
+}
+
+func actualOf(se *openapi3.SchemaError) string {
+	switch se.SchemaField {
+	case "required":
+		return "missing"
+	case "type", "oneOf", "anyOf":
+		return typeName(se.Value)
+	}
+	if _, isObj := se.Value.(map[string]any); isObj {
+		return "an object"
+	}
+	return quote(se.Value)
+}
+
+func typeName(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return "a string"
+	case bool:
+		return "a boolean"
+	case float64, int, int64, uint64:
+		return "a number"
+	case []any:
+		return "an array"
+	case map[string]any:
+		return "an object"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+func mediaTypes(c openapi3.Content) []string {
+	out := make([]string, 0, len(c))
+	for k := range c {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func mediaTypeOf(h http.Header) string {
+	mt, _, _ := strings.Cut(h.Get("Content-Type"), ";")
+	mt = strings.ToLower(strings.TrimSpace(mt))
+	if mt == "" {
+		return "application/json"
+	}
+	return mt
+}
+
+// redactedAuthorization describes the Authorization header without its credentials.
+func redactedAuthorization(h http.Header) string {
+	v := h.Values("Authorization")
+	if len(v) == 0 {
+		return "no Authorization header"
+	}
+	scheme, _, _ := strings.Cut(v[0], " ")
+	return quote(truncate(scheme, 20) + " <redacted>")
+}
+
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return truncate(err.Error(), 200)
+}
