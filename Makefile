@@ -1,7 +1,7 @@
 # The project's vocabulary. Each target is documented in README.md.
 GO ?= go
 
-.PHONY: all generate test contract vet fmt-check check-generated
+.PHONY: all generate test contract vet fmt-check check-generated spec-gate accept-spec fuzz bench verify demo
 
 all: test
 
@@ -9,8 +9,9 @@ all: test
 generate:
 	$(GO) generate ./...
 
-## test: formatting, vet, generated-code drift, then every test with the race detector.
-test: fmt-check vet check-generated
+## test: formatting, vet, generated-code drift, the spec's breaking-change gate, then every
+## test with the race detector.
+test: fmt-check vet check-generated spec-gate
 	$(GO) test -race -count=1 ./...
 
 ## contract: the contract tests alone, verbose, one line per exchange and check.
@@ -19,6 +20,16 @@ contract:
 
 vet:
 	$(GO) vet ./...
+	cd spec/compat && $(GO) vet ./...
+
+## spec-gate: fails on an error-level breaking change of the spec against
+## spec/baseline/productupgrades.yaml (oasdiff, in the nested module spec/compat).
+spec-gate:
+	cd spec/compat && $(GO) test -count=1 ./...
+
+## accept-spec: takes the current spec as the new baseline; commit the result on purpose.
+accept-spec:
+	cp spec/productupgrades.yaml spec/baseline/productupgrades.yaml
 
 fmt-check:
 	@out=$$(gofmt -l $$(find . -name '*.go' -not -path './.git/*')); \
@@ -32,3 +43,28 @@ check-generated:
 		echo "gen/ was out of date with spec/ and has been regenerated: review and commit it."; \
 		rm -rf "$$tmp"; exit 1; \
 	fi; rm -rf "$$tmp"
+
+## fuzz: runs each fuzz target for a bounded time (FUZZTIME, default 20s); a crash is saved
+## under testdata/fuzz/ and becomes a regression test of every later `go test`.
+FUZZTIME ?= 20s
+fuzz:
+	$(GO) test -run XXX -fuzz FuzzParseExchange -fuzztime $(FUZZTIME) ./contracttests/
+	$(GO) test -run XXX -fuzz FuzzMask -fuzztime $(FUZZTIME) ./internal/secrets/
+	$(GO) test -run XXX -fuzz FuzzParseLocation -fuzztime $(FUZZTIME) ./client/
+	$(GO) test -run XXX -fuzz FuzzErrorBody -fuzztime $(FUZZTIME) ./client/
+
+## bench: the verifier's throughput on one core (exchanges/s, seconds per 10,000 exchanges),
+## and the fake's create with spec validation on vs off (the on/off ratio).
+bench:
+	$(GO) test -run XXX -bench Verify -cpu 1 ./contracttests/
+	$(GO) test -run XXX -bench CreateValidation -cpu 1 ./fake/
+
+## verify: validates recorded exchanges against the spec (VERIFY_PATHS, default the testdata).
+VERIFY_PATHS ?= contracttests/testdata/exchanges
+verify:
+	$(GO) run ./cmd/pcupgrade verify $(VERIFY_PATHS)
+
+## demo: the whole upgrade workflow (eligibility, create, wait) with the real client against
+## the in-process fake Partner Center; no credentials, no network.
+demo:
+	$(GO) run ./cmd/pcupgrade demo

@@ -39,7 +39,7 @@ func TestContractSpecCheckRejectsBadExamples(t *testing.T) {
 
 // TestContract runs the three-way check on every recorded exchange: the recorded request and
 // response against the spec (check 2), then the generated client replaying the exchange on
-// loopback (check 3).
+// loopback, and the hand-written client (package client) the same way (check 3).
 func TestContract(t *testing.T) {
 	sc := specChecker(t)
 	ctx := context.Background()
@@ -65,6 +65,11 @@ func TestContract(t *testing.T) {
 				vs := ReplayGenerated(ctx, sc, ex)
 				require.Empty(t, vs, "%s", vs)
 				t.Logf("ok: generated client sent the recorded request and decoded %s", describeExpect(ex.Meta.Expect))
+			})
+			t.Run("client", func(t *testing.T) {
+				vs := ReplayClient(ctx, sc, ex)
+				require.Empty(t, vs, "%s", vs)
+				t.Logf("ok: package client sent the recorded request and returned %s", describeExpect(ex.Meta.Expect))
 			})
 		})
 	}

@@ -22,6 +22,8 @@ type corruption struct {
 	rule, where string
 	// genRule, when set, is what the generated-client replay must report too.
 	genRule, genWhere string
+	// clientRule, when set, is what the hand-written client's replay must report too.
+	clientRule, clientWhere string
 }
 
 func is202(ex *Exchange) bool       { return ex.Response.StatusCode == http.StatusAccepted }
@@ -36,7 +38,8 @@ var corruptions = []corruption{
 	{name: "drop Location", applies: is202,
 		apply: func(ex *Exchange) { ex.Response.Header.Del("Location") },
 		rule:  "response.header.required", where: "header Location",
-		genRule: "client.decode.location", genWhere: "header Location"},
+		genRule: "client.decode.location", genWhere: "header Location",
+		clientRule: "client.decode.location", clientWhere: "response"},
 	{name: "202 turned 200", applies: is202,
 		apply: func(ex *Exchange) { ex.Response.StatusCode = http.StatusOK },
 		rule:  "response.status.undeclared", where: "status",
@@ -44,20 +47,24 @@ var corruptions = []corruption{
 	{name: "non-GUID upgrade id in Location", applies: is202,
 		apply: func(ex *Exchange) { ex.Response.Header.Set("Location", "productUpgrades/42d075a4-not-a-guid") },
 		rule:  "response.header.schema", where: "header Location",
-		genRule: "client.decode.location", genWhere: "header Location"},
+		genRule: "client.decode.location", genWhere: "header Location",
+		clientRule: "client.decode.location", clientWhere: "response"},
 	{name: "Location without an id", applies: is202,
 		apply: func(ex *Exchange) { ex.Response.Header.Set("Location", "productUpgrades/") },
-		rule:  "response.header.schema", where: "header Location"},
+		rule:  "response.header.schema", where: "header Location",
+		clientRule: "client.decode.location", clientWhere: "response"},
 	{name: "non-GUID customerId", applies: always,
 		apply: func(ex *Exchange) { setBodyProp(ex, "customerId", "4c721420-72ad-4708-a0a7") },
 		rule:  "request.body.schema", where: "body /customerId",
-		genRule: "client.input", genWhere: "body"},
+		genRule: "client.input", genWhere: "body",
+		clientRule: "client.input", clientWhere: ""},
 	{name: "productFamily missing", applies: always,
 		apply: func(ex *Exchange) { setBodyProp(ex, "productFamily", nil) },
 		rule:  "request.body.schema", where: "body /productFamily"},
 	{name: "productFamily empty", applies: always,
 		apply: func(ex *Exchange) { setBodyProp(ex, "productFamily", "") },
-		rule:  "request.body.schema", where: "body /productFamily"},
+		rule:  "request.body.schema", where: "body /productFamily",
+		clientRule: "client.input", clientWhere: ""},
 	{name: "no Authorization", applies: always,
 		apply: func(ex *Exchange) { ex.Request.Header.Del("Authorization") },
 		rule:  "request.security", where: "header Authorization"},
@@ -83,7 +90,8 @@ var corruptions = []corruption{
 			ex.Request.URL.Path = "/v1/productupgrades/not-a-guid/status"
 		},
 		rule: "request.path.schema", where: "path upgradeId",
-		genRule: "client.input", genWhere: "path upgradeId"},
+		genRule: "client.input", genWhere: "path upgradeId",
+		clientRule: "client.input", clientWhere: ""},
 	{name: "broken response JSON", applies: hasRespBody,
 		apply: func(ex *Exchange) { ex.ResponseBody = ex.ResponseBody[:len(ex.ResponseBody)/2] },
 		rule:  "response.body.decode", where: "body",
@@ -94,7 +102,8 @@ var corruptions = []corruption{
 	{name: "error code missing", applies: isErrorWithCode,
 		apply: func(ex *Exchange) { setRespBodyProp(ex, "code", nil) },
 		rule:  "response.body.schema", where: "body /code",
-		genRule: "client.decode.error", genWhere: "body /code"},
+		genRule: "client.decode.error", genWhere: "body /code",
+		clientRule: "client.decode.error", clientWhere: "body /code"},
 	{name: "error code an object", applies: isErrorWithCode,
 		apply: func(ex *Exchange) { setRespBodyProp(ex, "code", map[string]any{"value": 1}) },
 		rule:  "response.body.schema", where: "body /code"},
@@ -121,6 +130,10 @@ func TestCorruptedExchangesAreRejected(t *testing.T) {
 				if c.genRule != "" {
 					gv := ReplayGenerated(ctx, sc, ex)
 					require.True(t, gv.Has(c.genRule, c.genWhere), "the generated-client replay must reject %q by %s at %s; it said:\n%s", c.name, c.genRule, c.genWhere, gv)
+				}
+				if c.clientRule != "" {
+					cv := ReplayClient(ctx, sc, ex)
+					require.True(t, cv.Has(c.clientRule, c.clientWhere), "the client replay must reject %q by %s at %s; it said:\n%s", c.name, c.clientRule, c.clientWhere, cv)
 				}
 			})
 		}

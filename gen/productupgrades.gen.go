@@ -160,6 +160,13 @@ type ResourceAttributes struct {
 	ObjectType *string `json:"objectType,omitempty"`
 }
 
+// ThrottledBody The body of a 429: the documented error format or the gateway's `{statusCode, message}`
+// (the throttling page's example); either is accepted. A named schema rather than an
+// inline oneOf so that oapi-codegen's strict server can declare its type.
+type ThrottledBody struct {
+	union json.RawMessage
+}
+
 // ThrottlingError The body of a 429 from the gateway, as the throttling page shows it.
 type ThrottlingError struct {
 	// Message Example: Rate limit is exceeded. Try again in 57 seconds.
@@ -256,10 +263,10 @@ type NotFound = ErrorResponse
 // ServiceUnavailable The documented error body of every 4xx and 5xx response (error-codes.md).
 type ServiceUnavailable = ErrorResponse
 
-// TooManyRequests defines model for TooManyRequests.
-type TooManyRequests struct {
-	union json.RawMessage
-}
+// TooManyRequests The body of a 429: the documented error format or the gateway's `{statusCode, message}`
+// (the throttling page's example); either is accepted. A named schema rather than an
+// inline oneOf so that oapi-codegen's strict server can declare its type.
+type TooManyRequests = ThrottledBody
 
 // Unauthorized The documented error body of every 4xx and 5xx response (error-codes.md).
 type Unauthorized = ErrorResponse
@@ -413,22 +420,22 @@ func (t *ErrorCode) UnmarshalJSON(b []byte) error {
 	return err
 }
 
-// AsErrorResponse returns the union data inside the TooManyRequests as a ErrorResponse
-func (t TooManyRequests) AsErrorResponse() (ErrorResponse, error) {
+// AsErrorResponse returns the union data inside the ThrottledBody as a ErrorResponse
+func (t ThrottledBody) AsErrorResponse() (ErrorResponse, error) {
 	var body ErrorResponse
 	err := json.Unmarshal(t.union, &body)
 	return body, err
 }
 
-// FromErrorResponse overwrites any union data inside the TooManyRequests as the provided ErrorResponse
-func (t *TooManyRequests) FromErrorResponse(v ErrorResponse) error {
+// FromErrorResponse overwrites any union data inside the ThrottledBody as the provided ErrorResponse
+func (t *ThrottledBody) FromErrorResponse(v ErrorResponse) error {
 	b, err := json.Marshal(v)
 	t.union = b
 	return err
 }
 
-// MergeErrorResponse performs a merge with any union data inside the TooManyRequests, using the provided ErrorResponse
-func (t *TooManyRequests) MergeErrorResponse(v ErrorResponse) error {
+// MergeErrorResponse performs a merge with any union data inside the ThrottledBody, using the provided ErrorResponse
+func (t *ThrottledBody) MergeErrorResponse(v ErrorResponse) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -439,22 +446,22 @@ func (t *TooManyRequests) MergeErrorResponse(v ErrorResponse) error {
 	return err
 }
 
-// AsThrottlingError returns the union data inside the TooManyRequests as a ThrottlingError
-func (t TooManyRequests) AsThrottlingError() (ThrottlingError, error) {
+// AsThrottlingError returns the union data inside the ThrottledBody as a ThrottlingError
+func (t ThrottledBody) AsThrottlingError() (ThrottlingError, error) {
 	var body ThrottlingError
 	err := json.Unmarshal(t.union, &body)
 	return body, err
 }
 
-// FromThrottlingError overwrites any union data inside the TooManyRequests as the provided ThrottlingError
-func (t *TooManyRequests) FromThrottlingError(v ThrottlingError) error {
+// FromThrottlingError overwrites any union data inside the ThrottledBody as the provided ThrottlingError
+func (t *ThrottledBody) FromThrottlingError(v ThrottlingError) error {
 	b, err := json.Marshal(v)
 	t.union = b
 	return err
 }
 
-// MergeThrottlingError performs a merge with any union data inside the TooManyRequests, using the provided ThrottlingError
-func (t *TooManyRequests) MergeThrottlingError(v ThrottlingError) error {
+// MergeThrottlingError performs a merge with any union data inside the ThrottledBody, using the provided ThrottlingError
+func (t *ThrottledBody) MergeThrottlingError(v ThrottlingError) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -465,12 +472,12 @@ func (t *TooManyRequests) MergeThrottlingError(v ThrottlingError) error {
 	return err
 }
 
-func (t TooManyRequests) MarshalJSON() ([]byte, error) {
+func (t ThrottledBody) MarshalJSON() ([]byte, error) {
 	b, err := t.union.MarshalJSON()
 	return b, err
 }
 
-func (t *TooManyRequests) UnmarshalJSON(b []byte) error {
+func (t *ThrottledBody) UnmarshalJSON(b []byte) error {
 	err := t.union.UnmarshalJSON(b)
 	return err
 }
@@ -1233,58 +1240,58 @@ type ClientWithResponsesInterface interface {
 type CreateProductUpgradeResponse202Headers struct {
 	Location        string
 	MSCV            *string
-	MSCorrelationId *Guid
-	MSRequestId     *Guid
+	MSCorrelationId *string
+	MSRequestId     *string
 	MSServerId      *string
 }
 
 // CreateProductUpgradeResponse400Headers the declared response headers of an HTTP 400 response for CreateProductUpgrade
 type CreateProductUpgradeResponse400Headers struct {
-	MSCorrelationId *Guid
-	MSRequestId     *Guid
+	MSCorrelationId *string
+	MSRequestId     *string
 }
 
 // CreateProductUpgradeResponse401Headers the declared response headers of an HTTP 401 response for CreateProductUpgrade
 type CreateProductUpgradeResponse401Headers struct {
-	MSCorrelationId *Guid
-	MSRequestId     *Guid
+	MSCorrelationId *string
+	MSRequestId     *string
 }
 
 // CreateProductUpgradeResponse403Headers the declared response headers of an HTTP 403 response for CreateProductUpgrade
 type CreateProductUpgradeResponse403Headers struct {
-	MSCorrelationId *Guid
-	MSRequestId     *Guid
+	MSCorrelationId *string
+	MSRequestId     *string
 }
 
 // CreateProductUpgradeResponse404Headers the declared response headers of an HTTP 404 response for CreateProductUpgrade
 type CreateProductUpgradeResponse404Headers struct {
-	MSCorrelationId *Guid
-	MSRequestId     *Guid
+	MSCorrelationId *string
+	MSRequestId     *string
 }
 
 // CreateProductUpgradeResponse409Headers the declared response headers of an HTTP 409 response for CreateProductUpgrade
 type CreateProductUpgradeResponse409Headers struct {
-	MSCorrelationId *Guid
-	MSRequestId     *Guid
+	MSCorrelationId *string
+	MSRequestId     *string
 }
 
 // CreateProductUpgradeResponse429Headers the declared response headers of an HTTP 429 response for CreateProductUpgrade
 type CreateProductUpgradeResponse429Headers struct {
-	MSCorrelationId *Guid
-	MSRequestId     *Guid
+	MSCorrelationId *string
+	MSRequestId     *string
 	RetryAfter      *string
 }
 
 // CreateProductUpgradeResponse500Headers the declared response headers of an HTTP 500 response for CreateProductUpgrade
 type CreateProductUpgradeResponse500Headers struct {
-	MSCorrelationId *Guid
-	MSRequestId     *Guid
+	MSCorrelationId *string
+	MSRequestId     *string
 }
 
 // CreateProductUpgradeResponse503Headers the declared response headers of an HTTP 503 response for CreateProductUpgrade
 type CreateProductUpgradeResponse503Headers struct {
-	MSCorrelationId *Guid
-	MSRequestId     *Guid
+	MSCorrelationId *string
+	MSRequestId     *string
 	RetryAfter      *string
 }
 
@@ -1399,58 +1406,58 @@ func (r CreateProductUpgradeResponse) ContentType() string {
 // CheckProductUpgradeEligibilityResponse200Headers the declared response headers of an HTTP 200 response for CheckProductUpgradeEligibility
 type CheckProductUpgradeEligibilityResponse200Headers struct {
 	MSCV            *string
-	MSCorrelationId *Guid
-	MSRequestId     *Guid
+	MSCorrelationId *string
+	MSRequestId     *string
 	MSServerId      *string
 }
 
 // CheckProductUpgradeEligibilityResponse400Headers the declared response headers of an HTTP 400 response for CheckProductUpgradeEligibility
 type CheckProductUpgradeEligibilityResponse400Headers struct {
-	MSCorrelationId *Guid
-	MSRequestId     *Guid
+	MSCorrelationId *string
+	MSRequestId     *string
 }
 
 // CheckProductUpgradeEligibilityResponse401Headers the declared response headers of an HTTP 401 response for CheckProductUpgradeEligibility
 type CheckProductUpgradeEligibilityResponse401Headers struct {
-	MSCorrelationId *Guid
-	MSRequestId     *Guid
+	MSCorrelationId *string
+	MSRequestId     *string
 }
 
 // CheckProductUpgradeEligibilityResponse403Headers the declared response headers of an HTTP 403 response for CheckProductUpgradeEligibility
 type CheckProductUpgradeEligibilityResponse403Headers struct {
-	MSCorrelationId *Guid
-	MSRequestId     *Guid
+	MSCorrelationId *string
+	MSRequestId     *string
 }
 
 // CheckProductUpgradeEligibilityResponse404Headers the declared response headers of an HTTP 404 response for CheckProductUpgradeEligibility
 type CheckProductUpgradeEligibilityResponse404Headers struct {
-	MSCorrelationId *Guid
-	MSRequestId     *Guid
+	MSCorrelationId *string
+	MSRequestId     *string
 }
 
 // CheckProductUpgradeEligibilityResponse409Headers the declared response headers of an HTTP 409 response for CheckProductUpgradeEligibility
 type CheckProductUpgradeEligibilityResponse409Headers struct {
-	MSCorrelationId *Guid
-	MSRequestId     *Guid
+	MSCorrelationId *string
+	MSRequestId     *string
 }
 
 // CheckProductUpgradeEligibilityResponse429Headers the declared response headers of an HTTP 429 response for CheckProductUpgradeEligibility
 type CheckProductUpgradeEligibilityResponse429Headers struct {
-	MSCorrelationId *Guid
-	MSRequestId     *Guid
+	MSCorrelationId *string
+	MSRequestId     *string
 	RetryAfter      *string
 }
 
 // CheckProductUpgradeEligibilityResponse500Headers the declared response headers of an HTTP 500 response for CheckProductUpgradeEligibility
 type CheckProductUpgradeEligibilityResponse500Headers struct {
-	MSCorrelationId *Guid
-	MSRequestId     *Guid
+	MSCorrelationId *string
+	MSRequestId     *string
 }
 
 // CheckProductUpgradeEligibilityResponse503Headers the declared response headers of an HTTP 503 response for CheckProductUpgradeEligibility
 type CheckProductUpgradeEligibilityResponse503Headers struct {
-	MSCorrelationId *Guid
-	MSRequestId     *Guid
+	MSCorrelationId *string
+	MSRequestId     *string
 	RetryAfter      *string
 }
 
@@ -1572,58 +1579,58 @@ func (r CheckProductUpgradeEligibilityResponse) ContentType() string {
 // CheckProductUpgradeStatusResponse200Headers the declared response headers of an HTTP 200 response for CheckProductUpgradeStatus
 type CheckProductUpgradeStatusResponse200Headers struct {
 	MSCV            *string
-	MSCorrelationId *Guid
-	MSRequestId     *Guid
+	MSCorrelationId *string
+	MSRequestId     *string
 	MSServerId      *string
 }
 
 // CheckProductUpgradeStatusResponse400Headers the declared response headers of an HTTP 400 response for CheckProductUpgradeStatus
 type CheckProductUpgradeStatusResponse400Headers struct {
-	MSCorrelationId *Guid
-	MSRequestId     *Guid
+	MSCorrelationId *string
+	MSRequestId     *string
 }
 
 // CheckProductUpgradeStatusResponse401Headers the declared response headers of an HTTP 401 response for CheckProductUpgradeStatus
 type CheckProductUpgradeStatusResponse401Headers struct {
-	MSCorrelationId *Guid
-	MSRequestId     *Guid
+	MSCorrelationId *string
+	MSRequestId     *string
 }
 
 // CheckProductUpgradeStatusResponse403Headers the declared response headers of an HTTP 403 response for CheckProductUpgradeStatus
 type CheckProductUpgradeStatusResponse403Headers struct {
-	MSCorrelationId *Guid
-	MSRequestId     *Guid
+	MSCorrelationId *string
+	MSRequestId     *string
 }
 
 // CheckProductUpgradeStatusResponse404Headers the declared response headers of an HTTP 404 response for CheckProductUpgradeStatus
 type CheckProductUpgradeStatusResponse404Headers struct {
-	MSCorrelationId *Guid
-	MSRequestId     *Guid
+	MSCorrelationId *string
+	MSRequestId     *string
 }
 
 // CheckProductUpgradeStatusResponse409Headers the declared response headers of an HTTP 409 response for CheckProductUpgradeStatus
 type CheckProductUpgradeStatusResponse409Headers struct {
-	MSCorrelationId *Guid
-	MSRequestId     *Guid
+	MSCorrelationId *string
+	MSRequestId     *string
 }
 
 // CheckProductUpgradeStatusResponse429Headers the declared response headers of an HTTP 429 response for CheckProductUpgradeStatus
 type CheckProductUpgradeStatusResponse429Headers struct {
-	MSCorrelationId *Guid
-	MSRequestId     *Guid
+	MSCorrelationId *string
+	MSRequestId     *string
 	RetryAfter      *string
 }
 
 // CheckProductUpgradeStatusResponse500Headers the declared response headers of an HTTP 500 response for CheckProductUpgradeStatus
 type CheckProductUpgradeStatusResponse500Headers struct {
-	MSCorrelationId *Guid
-	MSRequestId     *Guid
+	MSCorrelationId *string
+	MSRequestId     *string
 }
 
 // CheckProductUpgradeStatusResponse503Headers the declared response headers of an HTTP 503 response for CheckProductUpgradeStatus
 type CheckProductUpgradeStatusResponse503Headers struct {
-	MSCorrelationId *Guid
-	MSRequestId     *Guid
+	MSCorrelationId *string
+	MSRequestId     *string
 	RetryAfter      *string
 }
 
@@ -1965,15 +1972,15 @@ func ParseCreateProductUpgradeResponse(rsp *http.Response) (*CreateProductUpgrad
 			headers.MSCV = &value
 		}
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
-			var value Guid
-			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.MSCorrelationId = &value
 		}
 		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
-			var value Guid
-			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.MSRequestId = &value
@@ -1989,15 +1996,15 @@ func ParseCreateProductUpgradeResponse(rsp *http.Response) (*CreateProductUpgrad
 	case rsp.StatusCode == 400:
 		var headers CreateProductUpgradeResponse400Headers
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
-			var value Guid
-			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.MSCorrelationId = &value
 		}
 		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
-			var value Guid
-			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.MSRequestId = &value
@@ -2006,15 +2013,15 @@ func ParseCreateProductUpgradeResponse(rsp *http.Response) (*CreateProductUpgrad
 	case rsp.StatusCode == 401:
 		var headers CreateProductUpgradeResponse401Headers
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
-			var value Guid
-			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.MSCorrelationId = &value
 		}
 		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
-			var value Guid
-			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.MSRequestId = &value
@@ -2023,15 +2030,15 @@ func ParseCreateProductUpgradeResponse(rsp *http.Response) (*CreateProductUpgrad
 	case rsp.StatusCode == 403:
 		var headers CreateProductUpgradeResponse403Headers
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
-			var value Guid
-			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.MSCorrelationId = &value
 		}
 		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
-			var value Guid
-			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.MSRequestId = &value
@@ -2040,15 +2047,15 @@ func ParseCreateProductUpgradeResponse(rsp *http.Response) (*CreateProductUpgrad
 	case rsp.StatusCode == 404:
 		var headers CreateProductUpgradeResponse404Headers
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
-			var value Guid
-			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.MSCorrelationId = &value
 		}
 		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
-			var value Guid
-			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.MSRequestId = &value
@@ -2057,15 +2064,15 @@ func ParseCreateProductUpgradeResponse(rsp *http.Response) (*CreateProductUpgrad
 	case rsp.StatusCode == 409:
 		var headers CreateProductUpgradeResponse409Headers
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
-			var value Guid
-			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.MSCorrelationId = &value
 		}
 		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
-			var value Guid
-			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.MSRequestId = &value
@@ -2074,15 +2081,15 @@ func ParseCreateProductUpgradeResponse(rsp *http.Response) (*CreateProductUpgrad
 	case rsp.StatusCode == 429:
 		var headers CreateProductUpgradeResponse429Headers
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
-			var value Guid
-			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.MSCorrelationId = &value
 		}
 		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
-			var value Guid
-			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.MSRequestId = &value
@@ -2098,15 +2105,15 @@ func ParseCreateProductUpgradeResponse(rsp *http.Response) (*CreateProductUpgrad
 	case rsp.StatusCode == 500:
 		var headers CreateProductUpgradeResponse500Headers
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
-			var value Guid
-			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.MSCorrelationId = &value
 		}
 		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
-			var value Guid
-			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.MSRequestId = &value
@@ -2115,15 +2122,15 @@ func ParseCreateProductUpgradeResponse(rsp *http.Response) (*CreateProductUpgrad
 	case rsp.StatusCode == 503:
 		var headers CreateProductUpgradeResponse503Headers
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
-			var value Guid
-			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.MSCorrelationId = &value
 		}
 		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
-			var value Guid
-			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.MSRequestId = &value
@@ -2231,15 +2238,15 @@ func ParseCheckProductUpgradeEligibilityResponse(rsp *http.Response) (*CheckProd
 			headers.MSCV = &value
 		}
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
-			var value Guid
-			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.MSCorrelationId = &value
 		}
 		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
-			var value Guid
-			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.MSRequestId = &value
@@ -2255,15 +2262,15 @@ func ParseCheckProductUpgradeEligibilityResponse(rsp *http.Response) (*CheckProd
 	case rsp.StatusCode == 400:
 		var headers CheckProductUpgradeEligibilityResponse400Headers
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
-			var value Guid
-			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.MSCorrelationId = &value
 		}
 		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
-			var value Guid
-			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.MSRequestId = &value
@@ -2272,15 +2279,15 @@ func ParseCheckProductUpgradeEligibilityResponse(rsp *http.Response) (*CheckProd
 	case rsp.StatusCode == 401:
 		var headers CheckProductUpgradeEligibilityResponse401Headers
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
-			var value Guid
-			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.MSCorrelationId = &value
 		}
 		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
-			var value Guid
-			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.MSRequestId = &value
@@ -2289,15 +2296,15 @@ func ParseCheckProductUpgradeEligibilityResponse(rsp *http.Response) (*CheckProd
 	case rsp.StatusCode == 403:
 		var headers CheckProductUpgradeEligibilityResponse403Headers
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
-			var value Guid
-			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.MSCorrelationId = &value
 		}
 		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
-			var value Guid
-			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.MSRequestId = &value
@@ -2306,15 +2313,15 @@ func ParseCheckProductUpgradeEligibilityResponse(rsp *http.Response) (*CheckProd
 	case rsp.StatusCode == 404:
 		var headers CheckProductUpgradeEligibilityResponse404Headers
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
-			var value Guid
-			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.MSCorrelationId = &value
 		}
 		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
-			var value Guid
-			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.MSRequestId = &value
@@ -2323,15 +2330,15 @@ func ParseCheckProductUpgradeEligibilityResponse(rsp *http.Response) (*CheckProd
 	case rsp.StatusCode == 409:
 		var headers CheckProductUpgradeEligibilityResponse409Headers
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
-			var value Guid
-			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.MSCorrelationId = &value
 		}
 		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
-			var value Guid
-			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.MSRequestId = &value
@@ -2340,15 +2347,15 @@ func ParseCheckProductUpgradeEligibilityResponse(rsp *http.Response) (*CheckProd
 	case rsp.StatusCode == 429:
 		var headers CheckProductUpgradeEligibilityResponse429Headers
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
-			var value Guid
-			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.MSCorrelationId = &value
 		}
 		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
-			var value Guid
-			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.MSRequestId = &value
@@ -2364,15 +2371,15 @@ func ParseCheckProductUpgradeEligibilityResponse(rsp *http.Response) (*CheckProd
 	case rsp.StatusCode == 500:
 		var headers CheckProductUpgradeEligibilityResponse500Headers
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
-			var value Guid
-			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.MSCorrelationId = &value
 		}
 		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
-			var value Guid
-			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.MSRequestId = &value
@@ -2381,15 +2388,15 @@ func ParseCheckProductUpgradeEligibilityResponse(rsp *http.Response) (*CheckProd
 	case rsp.StatusCode == 503:
 		var headers CheckProductUpgradeEligibilityResponse503Headers
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
-			var value Guid
-			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.MSCorrelationId = &value
 		}
 		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
-			var value Guid
-			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.MSRequestId = &value
@@ -2497,15 +2504,15 @@ func ParseCheckProductUpgradeStatusResponse(rsp *http.Response) (*CheckProductUp
 			headers.MSCV = &value
 		}
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
-			var value Guid
-			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.MSCorrelationId = &value
 		}
 		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
-			var value Guid
-			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.MSRequestId = &value
@@ -2521,15 +2528,15 @@ func ParseCheckProductUpgradeStatusResponse(rsp *http.Response) (*CheckProductUp
 	case rsp.StatusCode == 400:
 		var headers CheckProductUpgradeStatusResponse400Headers
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
-			var value Guid
-			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.MSCorrelationId = &value
 		}
 		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
-			var value Guid
-			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.MSRequestId = &value
@@ -2538,15 +2545,15 @@ func ParseCheckProductUpgradeStatusResponse(rsp *http.Response) (*CheckProductUp
 	case rsp.StatusCode == 401:
 		var headers CheckProductUpgradeStatusResponse401Headers
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
-			var value Guid
-			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.MSCorrelationId = &value
 		}
 		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
-			var value Guid
-			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.MSRequestId = &value
@@ -2555,15 +2562,15 @@ func ParseCheckProductUpgradeStatusResponse(rsp *http.Response) (*CheckProductUp
 	case rsp.StatusCode == 403:
 		var headers CheckProductUpgradeStatusResponse403Headers
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
-			var value Guid
-			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.MSCorrelationId = &value
 		}
 		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
-			var value Guid
-			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.MSRequestId = &value
@@ -2572,15 +2579,15 @@ func ParseCheckProductUpgradeStatusResponse(rsp *http.Response) (*CheckProductUp
 	case rsp.StatusCode == 404:
 		var headers CheckProductUpgradeStatusResponse404Headers
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
-			var value Guid
-			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.MSCorrelationId = &value
 		}
 		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
-			var value Guid
-			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.MSRequestId = &value
@@ -2589,15 +2596,15 @@ func ParseCheckProductUpgradeStatusResponse(rsp *http.Response) (*CheckProductUp
 	case rsp.StatusCode == 409:
 		var headers CheckProductUpgradeStatusResponse409Headers
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
-			var value Guid
-			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.MSCorrelationId = &value
 		}
 		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
-			var value Guid
-			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.MSRequestId = &value
@@ -2606,15 +2613,15 @@ func ParseCheckProductUpgradeStatusResponse(rsp *http.Response) (*CheckProductUp
 	case rsp.StatusCode == 429:
 		var headers CheckProductUpgradeStatusResponse429Headers
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
-			var value Guid
-			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.MSCorrelationId = &value
 		}
 		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
-			var value Guid
-			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.MSRequestId = &value
@@ -2630,15 +2637,15 @@ func ParseCheckProductUpgradeStatusResponse(rsp *http.Response) (*CheckProductUp
 	case rsp.StatusCode == 500:
 		var headers CheckProductUpgradeStatusResponse500Headers
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
-			var value Guid
-			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.MSCorrelationId = &value
 		}
 		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
-			var value Guid
-			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.MSRequestId = &value
@@ -2647,15 +2654,15 @@ func ParseCheckProductUpgradeStatusResponse(rsp *http.Response) (*CheckProductUp
 	case rsp.StatusCode == 503:
 		var headers CheckProductUpgradeStatusResponse503Headers
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
-			var value Guid
-			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.MSCorrelationId = &value
 		}
 		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
-			var value Guid
-			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uuid"}); err != nil {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
 			headers.MSRequestId = &value

@@ -1,0 +1,215 @@
+package client
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"golang.org/x/oauth2"
+
+	"github.com/partnercenter-go/productupgrades/gen"
+)
+
+// Version is the version of this module, sent in the User-Agent header.
+const Version = "0.1.0"
+
+// UserAgent is the User-Agent header the client sends.
+const UserAgent = "productupgrades-go/" + Version + " (+github.com/partnercenter-go/productupgrades)"
+
+// DefaultBaseURL is the Partner Center API root (also Partner Center for Microsoft Cloud for
+// US Government). Partner Center operated by 21Vianet is
+// https://partner.partnercenterapi.microsoftonline.cn.
+const DefaultBaseURL = "https://api.partnercenter.microsoft.com"
+
+// DefaultLocale is the X-Locale sent unless WithLocale says otherwise.
+const DefaultLocale = "en-US"
+
+// MaxResponseBytes caps every response body the client reads (1 MiB). The service's bodies
+// are a few hundred bytes; a longer one is not read, and is an error (ErrResponseTooLarge).
+const MaxResponseBytes = 1 << 20
+
+// Client calls Partner Center's product-upgrade API. Make one with New and share it: it is
+// safe for concurrent use.
+type Client struct {
+	api   *gen.ClientWithResponses
+	clock *clock
+}
+
+// Option configures a Client; see New.
+type Option func(*config) error
+
+type config struct {
+	baseURL string
+	hc      *http.Client
+	ts      oauth2.TokenSource
+	app     string
+	locale  string
+	retry   RetryPolicy
+	logger  *slog.Logger
+}
+
+// New returns a client for Partner Center's product-upgrade API.
+//
+// WithTokenSource is required: a client that would send no Authorization header is a bug, so
+// New fails without one. Everything else has a production default: the base URL
+// https://api.partnercenter.microsoft.com, X-Locale en-US, the default RetryPolicy (3 retries,
+// 500ms doubling up to 60s), and an *http.Client on http.DefaultTransport. The client never follows redirects (a 3xx is an
+// *APIError), so that a money-moving POST and its token go only where the base URL says.
+//
+// An invalid option is an error that names it (a *ValidationError).
+func New(opts ...Option) (*Client, error) {
+	cfg := config{baseURL: DefaultBaseURL, locale: DefaultLocale}
+	for _, o := range opts {
+		if o == nil {
+			continue
+		}
+		if err := o(&cfg); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.ts == nil {
+		return nil, &ValidationError{Field: "token source (WithTokenSource)", Reason: "is required: every call needs an Authorization header"}
+	}
+	retry, err := cfg.retry.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	hc := &http.Client{Transport: http.DefaultTransport}
+	if cfg.hc != nil {
+		copied := *cfg.hc
+		hc = &copied
+	}
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+	clk := realClock()
+	doer := chain(sendFunc(hc.Do),
+		withRetry(retry, clk),
+		withHeaders(staticHeaders(cfg.locale, cfg.app)),
+		withAuth(cfg.ts),
+		withLogging(cfg.logger, clk.now),
+		withBodyLimit(MaxResponseBytes),
+	)
+	api, err := gen.NewClientWithResponses(cfg.baseURL, gen.WithHTTPClient(doer))
+	if err != nil {
+		return nil, fmt.Errorf("productupgrades: %w", err)
+	}
+	return &Client{api: api, clock: clk}, nil
+}
+
+// WithBaseURL sets the API root, an absolute http or https URL without query or fragment,
+// for example https://partner.partnercenterapi.microsoftonline.cn. Default DefaultBaseURL.
+func WithBaseURL(baseURL string) Option {
+	return func(c *config) error {
+		u, err := url.Parse(baseURL)
+		bad := func(reason string) error {
+			return invalidInput("base URL (WithBaseURL)", baseURL, reason)
+		}
+		switch {
+		case err != nil:
+			return bad("not a URL")
+		case u.Scheme != "http" && u.Scheme != "https":
+			return bad("must be an absolute http or https URL")
+		case u.Host == "":
+			return bad("has no host")
+		case u.User != nil:
+			return bad("must not carry credentials")
+		case u.RawQuery != "" || u.Fragment != "" || strings.HasSuffix(baseURL, "?"):
+			return bad("must not have a query or fragment")
+		}
+		c.baseURL = strings.TrimSuffix(u.String(), "/")
+		return nil
+	}
+}
+
+// WithHTTPClient sets the *http.Client whose Transport and Timeout the client uses, for
+// example to share connections or to add TLS settings. The client works on a copy that does
+// not follow redirects. Default: an *http.Client on http.DefaultTransport.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *config) error {
+		if hc == nil {
+			return &ValidationError{Field: "HTTP client (WithHTTPClient)", Value: "<nil>", Reason: "must not be nil"}
+		}
+		c.hc = hc
+		return nil
+	}
+}
+
+// WithTokenSource sets where the Authorization: Bearer token comes from (required). Token is
+// called before every try, so a source that refreshes is honoured; wrap a costly source with
+// oauth2.ReuseTokenSource to cache its token. A Token error fails the call before anything
+// is sent.
+func WithTokenSource(ts oauth2.TokenSource) Option {
+	return func(c *config) error {
+		if ts == nil {
+			return &ValidationError{Field: "token source (WithTokenSource)", Value: "<nil>", Reason: "must not be nil"}
+		}
+		c.ts = ts
+		return nil
+	}
+}
+
+// WithApplication sets the MS-PartnerCenter-Application header, the name of the application
+// calling the API (1 to 256 printable characters). Not sent by default.
+func WithApplication(name string) Option {
+	return func(c *config) error {
+		if err := headerValue("application name (WithApplication)", name, 1, 256); err != nil {
+			return err
+		}
+		c.app = name
+		return nil
+	}
+}
+
+// WithLocale sets the X-Locale header, the language of the texts the service returns, for
+// example fr-FR (2 to 35 characters). Default en-US.
+func WithLocale(locale string) Option {
+	return func(c *config) error {
+		if err := headerValue("locale (WithLocale)", locale, 2, 35); err != nil {
+			return err
+		}
+		if strings.ContainsRune(locale, ' ') {
+			return invalidInput("locale (WithLocale)", locale, "must not contain spaces")
+		}
+		c.locale = locale
+		return nil
+	}
+}
+
+// WithRetry sets the retry policy; zero fields take their defaults (see RetryPolicy).
+func WithRetry(p RetryPolicy) Option {
+	return func(c *config) error {
+		if _, err := p.withDefaults(); err != nil {
+			return err
+		}
+		c.retry = p
+		return nil
+	}
+}
+
+// WithLogger makes the client write one line per HTTP try to l: method, path, status,
+// attempt, duration, request and correlation ids, at Info (Warn for failures). It never
+// logs the Authorization header or a body. Default: no logging.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) error {
+		c.logger = l
+		return nil
+	}
+}
+
+// headerValue checks a configured header value: its length in bytes and no control characters.
+func headerValue(field, v string, minLen, maxLen int) error {
+	if len(v) < minLen || len(v) > maxLen {
+		return invalidInput(field, v, fmt.Sprintf("must be %d to %d characters", minLen, maxLen))
+	}
+	for i := 0; i < len(v); i++ {
+		if v[i] < 0x20 || v[i] == 0x7f {
+			return invalidInput(field, v, "must not contain control characters")
+		}
+	}
+	if strings.TrimSpace(v) != v {
+		return invalidInput(field, v, "must not start or end with spaces")
+	}
+	return nil
+}

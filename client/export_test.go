@@ -1,0 +1,21 @@
+package client
+
+import (
+	"context"
+	"time"
+)
+
+// Test hooks: tests replace sleeping, the time and the jitter, so that Retry-After and poll
+// intervals are honoured without real waits.
+
+// SetSleep replaces how the client waits between tries and polls.
+func SetSleep(c *Client, f func(ctx context.Context, d time.Duration) error) { c.clock.sleep = f }
+
+// SetNow replaces the client's clock (Retry-After dates, log durations).
+func SetNow(c *Client, f func() time.Time) { c.clock.now = f }
+
+// SetJitter replaces the backoff jitter factor, normally in [0.8, 1.2).
+func SetJitter(c *Client, f func() float64) { c.clock.jitter = f }
+
+// SleepCtx is the real wait, exported for its own test.
+var SleepCtx = sleepCtx

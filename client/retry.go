@@ -1,0 +1,153 @@
+package client
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// RetryPolicy says when and how the client tries a call again. The zero value of each field
+// means its default; WithRetry(RetryPolicy{}) is the default policy.
+//
+// Transport errors and the statuses 408, 429, 500, 502, 503 and 504 are retried, for
+// CreateUpgrade too: every try of one call carries the same MS-RequestId, the service's
+// idempotency key, so a retried create cannot start a second upgrade. Other statuses are
+// never retried. A Retry-After header (seconds or an HTTP date) sets the wait before the next
+// try; when it asks for more than MaxDelay the client does not wait but returns the
+// *APIError with RetryAfter set. Otherwise the wait is BaseDelay·2^(retry-1), with ±20%
+// jitter, capped at MaxDelay.
+type RetryPolicy struct {
+	// MaxRetries is how many times a failed try is retried. Default 3; a negative value
+	// means no retries.
+	MaxRetries int
+	// BaseDelay is the wait before the first retry when the server gives no Retry-After.
+	// Default 500ms.
+	BaseDelay time.Duration
+	// MaxDelay caps every wait, and is the longest Retry-After the client will sleep for.
+	// Default 60s.
+	MaxDelay time.Duration
+	// TryTimeout bounds each try, response body included; a try that times out is retried
+	// like a transport error. Default 2 minutes, so that a server that never answers cannot
+	// hang a call made with a context that has no deadline; a negative value means no
+	// per-try limit (bound the call with the context, or set http.Client.Timeout).
+	TryTimeout time.Duration
+}
+
+// defaultRetryPolicy is the policy a client uses unless WithRetry says otherwise.
+var defaultRetryPolicy = RetryPolicy{
+	MaxRetries: 3,
+	BaseDelay:  500 * time.Millisecond,
+	MaxDelay:   60 * time.Second,
+	TryTimeout: 2 * time.Minute,
+}
+
+// withDefaults fills zero fields from defaultRetryPolicy and checks the result.
+func (p RetryPolicy) withDefaults() (RetryPolicy, error) {
+	if p.BaseDelay < 0 || p.MaxDelay < 0 {
+		return p, invalidInput("RetryPolicy (WithRetry)", fmt.Sprintf("%+v", p), "delays must not be negative")
+	}
+	if p.MaxRetries == 0 {
+		p.MaxRetries = defaultRetryPolicy.MaxRetries
+	}
+	if p.MaxRetries < 0 {
+		p.MaxRetries = 0
+	}
+	if p.BaseDelay == 0 {
+		p.BaseDelay = defaultRetryPolicy.BaseDelay
+	}
+	if p.MaxDelay == 0 {
+		p.MaxDelay = defaultRetryPolicy.MaxDelay
+	}
+	if p.TryTimeout == 0 {
+		p.TryTimeout = defaultRetryPolicy.TryTimeout
+	}
+	if p.BaseDelay > p.MaxDelay {
+		return p, invalidInput("RetryPolicy (WithRetry)", fmt.Sprintf("%+v", p), "BaseDelay exceeds MaxDelay")
+	}
+	return p, nil
+}
+
+// backoff returns the wait before retry number n (1-based) when the server gave no
+// Retry-After.
+func (p RetryPolicy) backoff(n int, jitter float64) time.Duration {
+	d := p.BaseDelay
+	for i := 1; i < n && d < p.MaxDelay; i++ {
+		d *= 2
+	}
+	d = time.Duration(float64(d) * jitter)
+	if d > p.MaxDelay {
+		d = p.MaxDelay
+	}
+	return d
+}
+
+// retryableStatus is the list of statuses worth another try: the service or a gateway says
+// it is busy, throttled, or failed before finishing.
+func retryableStatus(code int) bool {
+	switch code {
+	case http.StatusRequestTimeout, http.StatusTooManyRequests, http.StatusInternalServerError,
+		http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
+}
+
+// retryAfter parses a Retry-After header: delta-seconds (the throttling page's form) or an
+// HTTP date. ok is false when the header is absent or unreadable.
+func retryAfter(h http.Header, now time.Time) (d time.Duration, ok bool) {
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if secs < 0 {
+			return 0, false
+		}
+		if secs > int64(365*24*time.Hour/time.Second) {
+			secs = int64(365 * 24 * time.Hour / time.Second)
+		}
+		return time.Duration(secs) * time.Second, true
+	}
+	t, err := http.ParseTime(v)
+	if err != nil {
+		return 0, false
+	}
+	if d = t.Sub(now); d < 0 {
+		d = 0
+	}
+	return d, true
+}
+
+// clock holds what tests replace: sleeping, the time and the jitter.
+type clock struct {
+	sleep  func(ctx context.Context, d time.Duration) error
+	now    func() time.Time
+	jitter func() float64 // in [0.8, 1.2)
+}
+
+func realClock() *clock {
+	return &clock{
+		sleep:  sleepCtx,
+		now:    time.Now,
+		jitter: func() float64 { return 0.8 + 0.4*rand.Float64() },
+	}
+}
+
+// sleepCtx waits d, or until ctx ends, whichever comes first.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

@@ -1,0 +1,193 @@
+// Command pcupgrade works with Partner Center's product-upgrade API from the command line.
+//
+// For now it has one subcommand, verify, which checks recorded HTTP exchanges (fixture files
+// in the format of contracttests, for example written by package record) against the
+// embedded OpenAPI spec:
+//
+//	pcupgrade verify [--format text|junit] PATH...
+//
+// Exit status: 0 when every exchange is valid, 1 when any exchange has a violation or cannot
+// be parsed, 2 on a usage error.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+
+	"github.com/partnercenter-go/productupgrades/contracttests"
+)
+
+// Exit statuses.
+const (
+	exitOK        = 0
+	exitViolation = 1
+	exitUsage     = 2
+)
+
+// command is one subcommand. To add one, write its run function and add it to commands.
+type command struct {
+	name    string
+	summary string
+	usage   string // printed by --help: synopsis, flags, an example
+	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) int
+}
+
+var commands = []command{
+	{
+		name:    "verify",
+		summary: "validate recorded exchanges (files or folders of *.http) against the spec",
+		usage:   verifyUsage,
+		run:     runVerify,
+	},
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	code := runContext(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run dispatches args (without the program name) to a subcommand and returns the exit status.
+func run(args []string, stdout, stderr io.Writer) int {
+	return runContext(context.Background(), args, stdout, stderr)
+}
+
+// runContext is run with a context that stops the work when cancelled.
+func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, "pcupgrade: no command given (try pcupgrade --help)")
+		return exitUsage
+	}
+	switch args[0] {
+	case "-h", "-help", "--help", "help":
+		if len(args) > 1 && args[0] == "help" {
+			if c := lookup(args[1]); c != nil {
+				fmt.Fprint(stdout, c.usage)
+				return exitOK
+			}
+		}
+		writeUsage(stdout)
+		return exitOK
+	}
+	c := lookup(args[0])
+	if c == nil {
+		fmt.Fprintf(stderr, "pcupgrade: unknown command %q (try pcupgrade --help)\n", args[0])
+		return exitUsage
+	}
+	return c.run(ctx, args[1:], stdout, stderr)
+}
+
+func lookup(name string) *command {
+	for i := range commands {
+		if commands[i].name == name {
+			return &commands[i]
+		}
+	}
+	return nil
+}
+
+func writeUsage(w io.Writer) {
+	fmt.Fprintln(w, "usage: pcupgrade COMMAND [flags] [args]")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "commands:")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "example:")
+	fmt.Fprintln(w, "  pcupgrade verify contracttests/testdata/exchanges")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "pcupgrade COMMAND --help shows a command's flags.")
+}
+
+// errHelp is returned by parseInterspersed when --help was asked for.
+var errHelp = flag.ErrHelp
+
+// parseInterspersed parses fs's flags wherever they stand among the positional arguments
+// (flag.FlagSet stops at the first one), so "verify dir --format junit" works too. A "--"
+// ends the flags.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		if len(args) > len(rest) && args[len(args)-len(rest)-1] == "--" {
+			return append(pos, rest...), nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
+
+// verifyUsage is the help text of verify.
+const verifyUsage = `usage: pcupgrade verify [--format text|junit] PATH...
+
+Validates each recorded exchange (NAME.http, with its NAME.json sidecar when present) against
+the embedded OpenAPI spec: the request and the response. Folders are searched recursively for
+*.http files. For each violation it prints the exchange, the rule, the header or JSON pointer,
+expected vs actual, and the place in the spec. A file that cannot be parsed is reported as a
+failure.
+
+flags:
+  --format text|junit   output format (default text); junit writes JUnit XML for CI systems
+
+exit status: 0 all valid, 1 a violation or an unparseable file, 2 usage error
+
+example:
+  pcupgrade verify contracttests/testdata/exchanges
+  pcupgrade verify --format junit recordings/ > contract-report.xml
+`
+
+func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	format := fs.String("format", "text", "output format: text or junit")
+	paths, err := parseInterspersed(fs, args)
+	switch {
+	case errors.Is(err, errHelp):
+		fmt.Fprint(stdout, verifyUsage)
+		return exitOK
+	case err != nil:
+		fmt.Fprintf(stderr, "pcupgrade verify: %v (try pcupgrade verify --help)\n", err)
+		return exitUsage
+	}
+	var write func(*contracttests.Report, io.Writer) error
+	switch strings.ToLower(*format) {
+	case "text":
+		write = (*contracttests.Report).WriteText
+	case "junit":
+		write = (*contracttests.Report).WriteJUnit
+	default:
+		fmt.Fprintf(stderr, "pcupgrade verify: unknown format %q: want text or junit\n", *format)
+		return exitUsage
+	}
+	if len(paths) == 0 {
+		fmt.Fprintln(stderr, "pcupgrade verify: no files or folders given (try pcupgrade verify --help)")
+		return exitUsage
+	}
+	rep, err := contracttests.Verify(ctx, paths...)
+	if err != nil {
+		fmt.Fprintf(stderr, "pcupgrade %v\n", err)
+		return exitUsage
+	}
+	if err := write(rep, stdout); err != nil {
+		fmt.Fprintf(stderr, "pcupgrade verify: writing the report: %v\n", err)
+		return exitViolation
+	}
+	if !rep.Passed() {
+		return exitViolation
+	}
+	return exitOK
+}

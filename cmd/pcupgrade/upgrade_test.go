@@ -1,0 +1,223 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"net"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/partnercenter-go/productupgrades/client"
+	"github.com/partnercenter-go/productupgrades/fake"
+)
+
+const (
+	cliToken  = "cli-secret-token-never-printed"
+	customerX = "4c721420-72ad-4708-a0a7-371a2f7b0969"
+	customerY = "c1958bc7-3284-4952-a257-de594ee64743"
+)
+
+// startFake runs a fake Partner Center for the test and sets the token variable.
+func startFake(t *testing.T, opts ...fake.Option) *fake.Server {
+	t.Helper()
+	t.Setenv(tokenEnv, cliToken)
+	return fake.Start(t, opts...)
+}
+
+// runOK runs args and requires exit status 0; it checks the token never shows.
+func runOK(t *testing.T, args ...string) string {
+	t.Helper()
+	code, out, errOut := runArgs(args...)
+	require.Equal(t, 0, code, "%v\nstdout: %s\nstderr: %s", args, out, errOut)
+	assert.NotContains(t, out+errOut, cliToken)
+	return out
+}
+
+// runFail runs args, requires exit status want and one line on stderr, and returns it.
+func runFail(t *testing.T, want int, args ...string) string {
+	t.Helper()
+	code, out, errOut := runArgs(args...)
+	require.Equal(t, want, code, "%v\nstdout: %s\nstderr: %s", args, out, errOut)
+	assert.Equal(t, 1, strings.Count(errOut, "\n"), "one line on stderr: %q", errOut)
+	assert.NotContains(t, out+errOut, cliToken)
+	return errOut
+}
+
+var guidRE = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
+
+func TestWorkflowThroughTheSubcommands(t *testing.T) {
+	srv := startFake(t, fake.WithPollsUntilComplete(2))
+	base := []string{"--customer", customerX, "--base-url", srv.URL}
+
+	out := runOK(t, append([]string{"eligibility"}, base...)...)
+	assert.Equal(t, "customer "+customerX+" is eligible for an upgrade to Azure\n", out)
+
+	out = runOK(t, append([]string{"create", "--json"}, base...)...)
+	var created struct{ UpgradeID, Location, RequestID string }
+	require.NoError(t, json.Unmarshal([]byte(out), &created), out)
+	require.Regexp(t, guidRE, created.UpgradeID)
+	assert.Equal(t, "productUpgrades/"+created.UpgradeID, created.Location)
+	id := created.UpgradeID
+
+	out = runOK(t, append([]string{"status", id}, base...)...)
+	assert.Contains(t, out, "upgrade "+id+" (Azure): InProgress\n")
+	assert.Contains(t, out, "AzureSubscription -> Microsoft Azure plan: InProgress")
+
+	// Flags after the argument work too; output is not a terminal, so one line per check.
+	out = runOK(t, append([]string{"wait", id, "--interval", "1ms"}, base...)...)
+	assert.Equal(t, []string{
+		"upgrade " + id + ": InProgress (check 1)",
+		"upgrade " + id + ": Completed (check 2)",
+		"upgrade " + id + " (Azure): Completed",
+	}, strings.Split(out, "\n")[:3])
+	assert.NotContains(t, out, "\r")
+
+	out = runOK(t, append([]string{"eligibility", "--json"}, base...)...)
+	var e eligibilityJSON
+	require.NoError(t, json.Unmarshal([]byte(out), &e), out)
+	assert.Equal(t, eligibilityJSON{CustomerID: customerX, ProductFamily: "Azure", IsEligible: false, UpgradeID: id,
+		Reason: "Upgrade " + id + " is completed"}, e)
+
+	out = runOK(t, append([]string{"status", "--json", id}, base...)...)
+	var s statusJSON
+	require.NoError(t, json.Unmarshal([]byte(out), &s), out)
+	assert.Equal(t, "Completed", s.Status)
+	require.Len(t, s.LineItems, 1)
+	assert.NotNil(t, s.LineItems[0].UpgradedDate)
+
+	// Every request carried the token from the environment; the fake records it redacted.
+	for _, r := range srv.Requests() {
+		assert.Equal(t, "Bearer <redacted>", r.Header.Get("Authorization"))
+		assert.Equal(t, "pcupgrade", r.Header.Get("MS-PartnerCenter-Application"))
+	}
+	assert.Len(t, srv.Upgrades(), 1)
+}
+
+func TestAPIErrorsExitThree(t *testing.T) {
+	srv := startFake(t)
+	base := []string{"--customer", customerX, "--base-url", srv.URL}
+	runOK(t, append([]string{"create"}, base...)...)
+
+	errOut := runFail(t, exitAPI, append([]string{"create"}, base...)...)
+	assert.Contains(t, errOut, "pcupgrade create: productupgrades: CreateUpgrade: 409 Conflict: code 900109")
+
+	errOut = runFail(t, exitAPI, append([]string{"status", "42d075a4-bfe7-43e7-af6d-7c68a57edcb4"}, base...)...)
+	assert.Contains(t, errOut, "404 Not Found: code 900106")
+
+	// Nothing listens: a network error, cut short by --timeout.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	closed := "http://" + ln.Addr().String()
+	require.NoError(t, ln.Close())
+	errOut = runFail(t, exitAPI, "eligibility", "--customer", customerX, "--base-url", closed, "--timeout", "100ms")
+	assert.Contains(t, errOut, "pcupgrade eligibility: ")
+}
+
+func TestFailedUpgradeExitsOne(t *testing.T) {
+	srv := startFake(t, fake.WithPollsUntilComplete(1), fake.WithFailure(customerY, "900105", "suspended subscriptions"))
+	base := []string{"--customer", customerY, "--base-url", srv.URL}
+	out := runOK(t, append([]string{"create"}, base...)...)
+	id := guidRE.FindString(out)
+	require.NotEmpty(t, id)
+	errOut := runFail(t, exitUpgradeFailed, append([]string{"wait", "--interval", "1ms", id}, base...)...)
+	assert.Contains(t, errOut, `ended with status "Failed": code 900105: suspended subscriptions`)
+
+	// --json still prints the final status, error details included.
+	out = runOK(t, append([]string{"create"}, base...)...)
+	id = guidRE.FindString(out)
+	code, out, _ := runArgs(append([]string{"wait", "--json", "--interval", "1ms", id}, base...)...)
+	assert.Equal(t, exitUpgradeFailed, code)
+	var s statusJSON
+	require.NoError(t, json.Unmarshal([]byte(out), &s), out)
+	assert.Equal(t, "Failed", s.Status)
+	assert.Equal(t, &errorDetailsJSON{Code: "900105", Message: "suspended subscriptions"}, s.ErrorDetails)
+}
+
+func TestUsageErrorsOfTheAPISubcommands(t *testing.T) {
+	t.Setenv(tokenEnv, cliToken)
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no customer", []string{"eligibility"}, "--customer is required"},
+		{"customer not a GUID", []string{"create", "--customer", "contoso"}, `invalid UpgradeRequest.CustomerID "contoso"`},
+		{"status without id", []string{"status", "--customer", customerX}, "want exactly one UPGRADE_ID argument, got 0"},
+		{"upgrade id not a GUID", []string{"status", "--customer", customerX, "nope"}, `invalid upgradeID "nope"`},
+		{"extra argument", []string{"eligibility", "--customer", customerX, "extra"}, `unexpected argument "extra"`},
+		{"unknown flag", []string{"create", "--customer", customerX, "--colour"}, "flag provided but not defined: -colour"},
+		{"bad base URL", []string{"eligibility", "--customer", customerX, "--base-url", "ftp://x"}, "must be an absolute http or https URL"},
+		{"bad timeout", []string{"eligibility", "--customer", customerX, "--timeout", "0s"}, "--timeout must be positive"},
+		{"bad interval", []string{"wait", "--customer", customerX, "--interval", "-1s", customerY}, "--interval must be positive"},
+		{"demo argument", []string{"demo", "now"}, `unexpected argument "now"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			errOut := runFail(t, exitUsage, tc.args...)
+			assert.Contains(t, errOut, tc.want)
+		})
+	}
+}
+
+func TestMissingTokenIsAUsageError(t *testing.T) {
+	t.Setenv(tokenEnv, "")
+	for _, cmd := range []string{"eligibility", "create"} {
+		errOut := runFail(t, exitUsage, cmd, "--customer", customerX)
+		assert.Contains(t, errOut, "PARTNER_CENTER_TOKEN is not set")
+	}
+}
+
+func TestHelpOfEachSubcommandShowsAnExample(t *testing.T) {
+	for _, name := range []string{"eligibility", "create", "status", "wait", "demo"} {
+		for _, args := range [][]string{{name, "--help"}, {"help", name}} {
+			code, out, errOut := runArgs(args...)
+			assert.Equal(t, 0, code, "%v", args)
+			assert.Empty(t, errOut)
+			assert.Contains(t, out, "example:\n", "%v", args)
+			assert.Contains(t, out, "pcupgrade "+name, "%v", args)
+			assert.Contains(t, out, "exit status:", "%v", args)
+		}
+	}
+	_, out, _ := runArgs("--help")
+	for _, name := range []string{"eligibility", "create", "status", "wait", "demo", "verify"} {
+		assert.Contains(t, out, "  "+name+" ")
+	}
+}
+
+func TestProgressLine(t *testing.T) {
+	var live, plain bytes.Buffer
+	lp, pp := newProgress(&live, true), newProgress(&plain, false)
+	for _, st := range []string{"InProgress", "Completed"} {
+		s := &client.UpgradeStatus{ID: "id", Status: st}
+		lp.update(s)
+		pp.update(s)
+	}
+	lp.finish()
+	pp.finish()
+	assert.Equal(t, "upgrade id: InProgress (check 1)\nupgrade id: Completed (check 2)\n", plain.String())
+	assert.Regexp(t, `^\rupgrade id: InProgress \(check 1, \d+s\)\rupgrade id: Completed \(check 2, \d+s\)\s*\n$`, live.String())
+	assert.False(t, isTerminal(&plain))
+}
+
+func TestDemoShowsTheWorkflowWithoutSecrets(t *testing.T) {
+	t.Setenv(tokenEnv, "") // the demo needs none
+	code, out, errOut := runArgs("demo", "--interval", "1ms")
+	require.Equal(t, 0, code, out+errOut)
+	assert.Empty(t, errOut)
+	for _, want := range []string{
+		"== 1. eligibility ==\n> POST /v1/productupgrades/eligibility\n> Authorization: Bearer <redacted>\n",
+		"is eligible for an upgrade to Azure",
+		"== 2. create ==\n> POST /v1/productupgrades\n",
+		"< 202 Accepted\n< Location: productUpgrades/",
+		"status: InProgress\n",
+		"status: Completed\n",
+		"final status: Completed (5 requests, 1 upgrade on the fake)\n",
+	} {
+		assert.Contains(t, out, want)
+	}
+	assert.NotContains(t, out, demoToken)
+	assert.NotRegexp(t, `Authorization: Bearer [^<]`, out)
+}

@@ -1,0 +1,51 @@
+// Package fake is an in-process Partner Center for testing code that runs product upgrades:
+// a loopback HTTP server that answers the three product-upgrade operations with the service's
+// state machine, checks every request against the embedded OpenAPI spec, and injects the
+// faults a real caller must survive.
+//
+//	srv := fake.NewServer(fake.WithPollsUntilComplete(1))
+//	defer srv.Close()
+//	c, _ := client.New(client.WithBaseURL(srv.URL), client.WithTokenSource(tokenSource))
+//	// ... run your upgrade flow against c, then look at srv.Upgrades() and srv.Requests().
+//
+// # The upgrade state machine
+//
+// Upgrades are keyed by customer and product family (the family compared case-insensitively,
+// as the service does):
+//
+//   - eligibility of a customer with no upgrade: isEligible true;
+//   - create: 202 Accepted, empty body, Location: productUpgrades/{new GUID};
+//   - status: InProgress for WithPollsUntilComplete status checks, then Completed with one
+//     line item (or Failed with errorDetails when WithFailure scripts it);
+//   - eligibility once an upgrade is in place: isEligible false, upgradeId naming it;
+//   - a second create while one is in progress: 409, code 900109; after it completed: 400,
+//     code 900110; after it failed, a create starts a new upgrade;
+//   - status of an unknown upgrade: 404, code 900106; of another customer's upgrade: 400,
+//     code 900111.
+//
+// Creates are idempotent as the service promises: a create that repeats the MS-RequestId of
+// an earlier one gets the same 202 and Location and creates nothing. Reusing an MS-RequestId
+// for a different customer or family is a 400 (800002).
+//
+// # Requests
+//
+// A request without an Authorization: Bearer token is answered 401 (800001). Every other
+// request is validated against the spec with kin-openapi (contracttests.SpecChecker): route,
+// headers, path parameter, content type and body. A violation is answered 400 (800002) whose
+// description names the rule and the place, for example
+// "Invalid request input: request.header.required at header MS-RequestId: expected present,
+// got absent". Paths match case-insensitively. Error bodies have the documented shape
+// {code, description, data, source}; every response echoes MS-RequestId and MS-CorrelationId
+// and carries MS-CV and MS-ServerId.
+//
+// Requests returns what the server received (Authorization redacted), Upgrades what it holds.
+//
+// # Faults
+//
+// InjectFault makes the next requests to an operation fail as a real service or network can:
+// 429 with Retry-After, a 500 or 503, a delay, or a lost response (the request takes effect,
+// then the connection closes before the answer: for a create, the lost 202 that only an
+// idempotent retry or a reconcile recovers from). WithLatency delays every request.
+//
+// A Server is safe for concurrent use.
+package fake

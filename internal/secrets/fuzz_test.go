@@ -1,0 +1,31 @@
+package secrets
+
+import (
+	"bytes"
+	"testing"
+)
+
+// FuzzMask checks that Mask never panics, leaves nothing Find would report, and leaves text
+// without findings unchanged.
+func FuzzMask(f *testing.F) {
+	for _, s := range []string{
+		"",
+		"Authorization: Bearer " + jwt + "\n",
+		`{"access_token":"abc","client_secret":"x\"y"}`,
+		"grant_type=client_credentials&client_secret=s3cr3t",
+		"abc8Q~abcdefghijklmnopqrstuvwxyz0123456 abc8Q~abcdefghijklmnopqrstuvwxyz0123456",
+		"-----BEGIN PRIVATE KEY-----\nMIIB",
+		`{"customerId":"4c721420-72ad-4708-a0a7-371a2f7b0969"}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, text []byte) {
+		masked := Mask(text)
+		if found := Find(masked); len(found) > 0 {
+			t.Fatalf("after Mask, Find still reports %+v in %q", found, masked)
+		}
+		if len(Find(text)) == 0 && !bytes.Equal(masked, text) {
+			t.Fatalf("Mask changed text without secrets: %q -> %q", text, masked)
+		}
+	})
+}
