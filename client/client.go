@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"golang.org/x/oauth2"
 
@@ -29,6 +30,15 @@ const DefaultLocale = "en-US"
 // MaxResponseBytes caps every response body the client reads (1 MiB). The service's bodies
 // are a few hundred bytes; a longer one is not read, and is an error (ErrResponseTooLarge).
 const MaxResponseBytes = 1 << 20
+
+// DefaultHTTPTimeout bounds each try (response body included) of a client made without
+// WithHTTPClient, so that a server that never answers cannot hang a call whose context has no
+// deadline. A client given with WithHTTPClient keeps its own Timeout; RetryPolicy.TryTimeout
+// adds a per-try bound to either.
+const DefaultHTTPTimeout = 2 * time.Minute
+
+// defaultHTTPTimeout is DefaultHTTPTimeout; tests shorten it.
+var defaultHTTPTimeout = DefaultHTTPTimeout
 
 // Client calls Partner Center's product-upgrade API. Make one with New and share it: it is
 // safe for concurrent use.
@@ -55,8 +65,9 @@ type config struct {
 // WithTokenSource is required: a client that would send no Authorization header is a bug, so
 // New fails without one. Everything else has a production default: the base URL
 // https://api.partnercenter.microsoft.com, X-Locale en-US, the default RetryPolicy (3 retries,
-// 500ms doubling up to 60s), and an *http.Client on http.DefaultTransport. The client never follows redirects (a 3xx is an
-// *APIError), so that a money-moving POST and its token go only where the base URL says.
+// 500ms doubling up to 60s), and an *http.Client on http.DefaultTransport whose Timeout is
+// DefaultHTTPTimeout. The client never follows redirects (a 3xx is an *APIError), so that a
+// money-moving POST and its token go only where the base URL says.
 //
 // An invalid option is an error that names it (a *ValidationError).
 func New(opts ...Option) (*Client, error) {
@@ -76,7 +87,7 @@ func New(opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	hc := &http.Client{Transport: http.DefaultTransport}
+	hc := &http.Client{Transport: http.DefaultTransport, Timeout: defaultHTTPTimeout}
 	if cfg.hc != nil {
 		copied := *cfg.hc
 		hc = &copied
@@ -125,7 +136,9 @@ func WithBaseURL(baseURL string) Option {
 
 // WithHTTPClient sets the *http.Client whose Transport and Timeout the client uses, for
 // example to share connections or to add TLS settings. The client works on a copy that does
-// not follow redirects. Default: an *http.Client on http.DefaultTransport.
+// not follow redirects. Its Timeout is kept as it is: with none, bound calls with the context
+// or RetryPolicy.TryTimeout. Default: an *http.Client on http.DefaultTransport with Timeout
+// DefaultHTTPTimeout.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *config) error {
 		if hc == nil {

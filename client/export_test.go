@@ -19,3 +19,11 @@ func SetJitter(c *Client, f func() float64) { c.clock.jitter = f }
 
 // SleepCtx is the real wait, exported for its own test.
 var SleepCtx = sleepCtx
+
+// SetDefaultHTTPTimeout shortens the timeout of clients made without WithHTTPClient and
+// returns a function that restores it.
+func SetDefaultHTTPTimeout(d time.Duration) (restore func()) {
+	old := defaultHTTPTimeout
+	defaultHTTPTimeout = d
+	return func() { defaultHTTPTimeout = old }
+}

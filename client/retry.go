@@ -31,9 +31,9 @@ type RetryPolicy struct {
 	// Default 60s.
 	MaxDelay time.Duration
 	// TryTimeout bounds each try, response body included; a try that times out is retried
-	// like a transport error. Default 2 minutes, so that a server that never answers cannot
-	// hang a call made with a context that has no deadline; a negative value means no
-	// per-try limit (bound the call with the context, or set http.Client.Timeout).
+	// like a transport error. Zero or negative means no per-try limit beyond the
+	// http.Client's own Timeout (DefaultHTTPTimeout when WithHTTPClient is not used) and the
+	// context's deadline.
 	TryTimeout time.Duration
 }
 
@@ -42,7 +42,6 @@ var defaultRetryPolicy = RetryPolicy{
 	MaxRetries: 3,
 	BaseDelay:  500 * time.Millisecond,
 	MaxDelay:   60 * time.Second,
-	TryTimeout: 2 * time.Minute,
 }
 
 // withDefaults fills zero fields from defaultRetryPolicy and checks the result.
@@ -61,9 +60,6 @@ func (p RetryPolicy) withDefaults() (RetryPolicy, error) {
 	}
 	if p.MaxDelay == 0 {
 		p.MaxDelay = defaultRetryPolicy.MaxDelay
-	}
-	if p.TryTimeout == 0 {
-		p.TryTimeout = defaultRetryPolicy.TryTimeout
 	}
 	if p.BaseDelay > p.MaxDelay {
 		return p, invalidInput("RetryPolicy (WithRetry)", fmt.Sprintf("%+v", p), "BaseDelay exceeds MaxDelay")

@@ -3,6 +3,7 @@ package client_test
 import (
 	"context"
 	"errors"
+	"net"
 	"net/http"
 	"strconv"
 	"sync"
@@ -265,6 +266,20 @@ func TestRetry_PerTryTimeoutRetriesASlowTry(t *testing.T) {
 	reqs := srv.Requests()
 	require.Len(t, reqs, 2)
 	assert.Equal(t, reqs[0].Header.Get("MS-RequestId"), reqs[1].Header.Get("MS-RequestId"))
+}
+
+// TestDefaultHTTPClientHasATimeout: a client made without WithHTTPClient does not hang on a
+// server that never answers, even when the caller's context has no deadline.
+func TestDefaultHTTPClientHasATimeout(t *testing.T) {
+	defer client.SetDefaultHTTPTimeout(50 * time.Millisecond)()
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) { <-r.Context().Done() })
+	c := newClient(t, srv.URL, client.WithRetry(client.RetryPolicy{MaxRetries: -1}))
+	_, err := c.CheckEligibility(context.Background(), testRequest())
+	require.Error(t, err)
+	var ne net.Error
+	require.ErrorAs(t, err, &ne, "a timeout, not %v", err)
+	assert.True(t, ne.Timeout())
+	assert.Len(t, srv.Requests(), 1)
 }
 
 func TestContext_SlowServerAndADeadline(t *testing.T) {

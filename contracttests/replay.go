@@ -12,6 +12,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/getkin/kin-openapi/routers"
 )
 
 // ReplayToken is the bearer token the replays send: a placeholder, never a real credential.
@@ -57,6 +59,22 @@ func (rs *replayServer) requests() []capturedRequest {
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
 	return append([]capturedRequest(nil), rs.received...)
+}
+
+// failWith returns a constructor of one-violation lists for ex and check.
+func failWith(ex *Exchange, check string) func(rule, where, expected, actual, detail string) Violations {
+	return func(rule, where, expected, actual, detail string) Violations {
+		return Violations{{Exchange: ex.Name, Check: check, Rule: rule, Where: where, Expected: expected, Actual: actual, Detail: detail}}
+	}
+}
+
+// replayRoute finds the operation of ex's recorded request, or says why there is none.
+func replayRoute(sc *SpecChecker, ex *Exchange, fail func(rule, where, expected, actual, detail string) Violations) (*routers.Route, map[string]string, Violations) {
+	route, params, err := sc.FindRoute(ex.Request.Method, ex.Request.URL.Path)
+	if err != nil {
+		return nil, nil, fail("client.input", "request line", "an operation of the spec", quote(ex.Request.URL.Path), err.Error())
+	}
+	return route, params, nil
 }
 
 // requestExpectations says how a client's request is compared with the recorded one.

@@ -20,12 +20,10 @@ import (
 // differs from ex.Meta.Expect. Retries are off, so that a recorded 429 or 5xx reaches the
 // caller as it was recorded.
 func ReplayClient(ctx context.Context, sc *SpecChecker, ex *Exchange) Violations {
-	fail := func(rule, where, expected, actual, detail string) Violations {
-		return Violations{{Exchange: ex.Name, Check: CheckClient, Rule: rule, Where: where, Expected: expected, Actual: actual, Detail: detail}}
-	}
-	route, pathParams, err := sc.FindRoute(ex.Request.Method, ex.Request.URL.Path)
-	if err != nil {
-		return fail("client.input", "request line", "an operation of the spec", quote(ex.Request.URL.Path), err.Error())
+	fail := failWith(ex, CheckClient)
+	route, pathParams, vs := replayRoute(sc, ex, fail)
+	if vs != nil {
+		return vs
 	}
 	var body struct{ CustomerID, ProductFamily string }
 	if err := json.Unmarshal(ex.RequestBody, &body); err != nil {

@@ -19,12 +19,10 @@ import (
 // where the request the client sent differs from the recorded one, and where what the
 // client decoded differs from ex.Meta.Expect.
 func ReplayGenerated(ctx context.Context, sc *SpecChecker, ex *Exchange) Violations {
-	fail := func(rule, where, expected, actual, detail string) Violations {
-		return Violations{{Exchange: ex.Name, Check: CheckGenClient, Rule: rule, Where: where, Expected: expected, Actual: actual, Detail: detail}}
-	}
-	route, pathParams, err := sc.FindRoute(ex.Request.Method, ex.Request.URL.Path)
-	if err != nil {
-		return fail("client.input", "request line", "an operation of the spec", quote(ex.Request.URL.Path), err.Error())
+	fail := failWith(ex, CheckGenClient)
+	route, pathParams, vs := replayRoute(sc, ex, fail)
+	if vs != nil {
+		return vs
 	}
 	in, err := genInputs(ex)
 	if err != nil {

@@ -1,13 +1,18 @@
-// Command pcupgrade works with Partner Center's product-upgrade API from the command line.
+// Command pcupgrade works with Partner Center's product-upgrade API from the command line:
 //
-// For now it has one subcommand, verify, which checks recorded HTTP exchanges (fixture files
-// in the format of contracttests, for example written by package record) against the
-// embedded OpenAPI spec:
+//	pcupgrade eligibility --customer ID [--family Azure]   may the customer be upgraded?
+//	pcupgrade create      --customer ID [--family Azure]   start the upgrade (202 + Location)
+//	pcupgrade status      --customer ID UPGRADE_ID         the upgrade's status
+//	pcupgrade wait        --customer ID UPGRADE_ID         poll until it completes or fails
+//	pcupgrade demo                                         the whole workflow against an in-process fake
+//	pcupgrade verify [--format text|junit] PATH...         check recorded exchanges against the spec
 //
-//	pcupgrade verify [--format text|junit] PATH...
+// The API commands read the access token from PARTNER_CENTER_TOKEN and never print it.
+// `pcupgrade COMMAND --help` shows each command's flags and an example.
 //
-// Exit status: 0 when every exchange is valid, 1 when any exchange has a violation or cannot
-// be parsed, 2 on a usage error.
+// Exit status: 0 ok; 1 a verify violation or unparseable file, or an upgrade that ended in a
+// failure state (wait); 2 a usage error; 3 a failed API call (error response, network error,
+// timeout).
 package main
 
 import (
