@@ -16,6 +16,18 @@ func FuzzMask(f *testing.F) {
 		"abc8Q~abcdefghijklmnopqrstuvwxyz0123456 abc8Q~abcdefghijklmnopqrstuvwxyz0123456",
 		"-----BEGIN PRIVATE KEY-----\nMIIB",
 		`{"customerId":"4c721420-72ad-4708-a0a7-371a2f7b0969"}`,
+		"x " + jwe + " y",
+		"eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..aXZpdml2aXZpdg.Y2lwaGVydGV4dA.dGFndGFndGFn",
+		"abc8Q~abcdefghijklmnopqrstuvwxyz0123456.abc8Q~abcdefghijklmnopqrstuvwxyz0123456-",
+		`{"\u0074oken":"a","private_key":"b","code":"SplxlOBeZQQYbYS6WxSbIA","code":900118}`,
+		"code=abcdef1&code_verifier=x&token=y&private_key=z&client_assertion=w&refresh_token=v&sig=abc%2B1",
+		"client%5Fsecret=a&client%255Fsecret=b&x=token=c",
+		"Authorization: SHORTKEY extra\r\nProxy-Authorization: Basic\n",
+		"User-Agent: app token=X\n",
+		`{"description":"{\"access_token\":\"x\"}"}`,
+		"===token=a==b&&=",
+		`"\\\":"token":"`,
+		`{"password":1234,"token":-1.5e3}`,
 	} {
 		f.Add([]byte(s))
 	}
