@@ -8,13 +8,93 @@
 //	httpClient := &http.Client{Transport: rec}
 //
 // Each exchange becomes NAME.http (the request and the response as HTTP/1.1 text) and NAME.json
-// (the sidecar: origin "recorded", the spec operation, the status). Secrets are removed before
-// anything is written: Authorization keeps only its scheme ("Bearer <redacted>"), only an
-// allow-list of headers keeps its values (the others read "<redacted>"), and token-shaped
-// strings in bodies and in the query (JWTs, bearer credentials, client secrets, token fields)
-// are masked. Files appear atomically: a crash never leaves a half-written fixture. Each file
-// is synced to disk before it appears, which costs a few milliseconds per exchange: the
-// Recorder is meant for tests, staging and sampled production traffic, not every call.
+// (the sidecar: origin "recorded", the spec operation, the status).
+//
+// # Default deny
+//
+// The Recorder is meant to be safe on production traffic. The spec (spec/productupgrades.yaml,
+// embedded, parsed when the first request goes through) says exactly what this API carries,
+// so the Recorder keeps what the spec declares and replaces everything else with
+// "<redacted>". Rule by rule:
+//
+//   - Routing. A request is routed when the spec declares its method and path; literal path
+//     segments are compared without regard to case, as the service compares them. Traffic the
+//     spec does not route (another API called through the same transport, a method the path
+//     does not declare) keeps its method (when a standard one), one "<redacted>" per path
+//     segment and the status code, nothing else: no query, no headers, no bodies (they are
+//     not even read), host "redacted.invalid", and its fixture is named
+//     NNNN-unrouted-METHOD-STATUS. If the spec cannot be loaded, nothing is routed.
+//   - Path. Literal segments keep the request's spelling. A path parameter is kept when it
+//     matches its declared schema (the upgrade id: a GUID), otherwise it is masked.
+//   - Query. This API declares no query parameter, so every query value is masked, whatever
+//     its name; an item without "=" counts as a value. A name is kept, decoded, when it is
+//     plain (client%5Fsecret is written client_secret=<redacted>).
+//   - Err. Each message names the exchange by its recorded method and target, masked as
+//     above; the text of an underlying error (which may quote the URL) has every part of the
+//     URL removed and is scanned. No message holds any of a body.
+//   - Authorization and Proxy-Authorization keep a known scheme word and nothing else
+//     ("Bearer <redacted>"); a value without a known scheme ("SHORTKEY extra", a bare token)
+//     is masked whole.
+//   - Other headers. A header off the allow-list (DefaultAllowedHeaders, WithAllowedHeaders)
+//     keeps its name and reads "<redacted>"; a name that is not plain (token-shaped, random
+//     looking) is written X-Redacted. An allow-listed header the spec declares for the
+//     exchange (MS-RequestId, MS-CorrelationId, X-Locale, Retry-After, ...) is kept only when
+//     it matches its declared schema. Location keeps its path only, no scheme, host, user,
+//     query or fragment, and of the path only the spec's literal segments (any casing) and
+//     values that match a path parameter's schema; the leading and trailing slashes stay, so
+//     every Location form the spec accepts stays valid. Date must be an HTTP date;
+//     Content-Type keeps its media type and charset. Every allow-listed value kept is still
+//     scanned with package internal/secrets and token-shaped parts are masked ("User-Agent:
+//     app token=X"). The status text is the standard one for the code, never the server's.
+//   - Content-Encoding. A body is decoded before it is masked (gzip, x-gzip, deflate, zlib or
+//     raw; stacked codings in order), reading at most WithMaxBody bytes of output, so a zip
+//     bomb costs no more than that. It is recorded decoded, without Content-Encoding and with
+//     its own Content-Length. A body that cannot be decoded (br: the standard library has no
+//     decoder and this module adds no dependency for it; zstd, compress, an unknown coding,
+//     corrupt data) or that decodes to more than WithMaxBody bytes is not recorded, and Err
+//     says why, naming the coding only when it is a known one.
+//   - JSON bodies of routed exchanges keep their structure, member order included, compacted.
+//     The schema is the operation's request body, or the response declared for the status
+//     (exact, a range such as 4XX, or default for a 4xx or 5xx only). A declared property
+//     (through properties, allOf, oneOf, anyOf and additionalProperties) keeps its value when
+//     the value matches the property's schema; a kept string is still scanned and
+//     token-shaped parts are masked, and a string holding a JSON object or array is masked
+//     whole. A property the schema does not declare keeps its name when the name is plain,
+//     else "<redacted>" ("<redacted>#2", ... in the same object), and its value is masked:
+//     a string, number or boolean becomes "<redacted>", an object or an array keeps its shape
+//     with every value in it masked. Names are compared decoded, so "\u0074oken" is the
+//     undeclared name token. A free-form schema (the error body's data, items: {}) declares
+//     nothing, so what it holds is masked. null stays null. A body nested deeper than 64
+//     levels is masked whole.
+//   - Other bodies of routed exchanges (XML, YAML, a form, text, broken JSON) are replaced by
+//     "<redacted>": the spec declares JSON only, and the keys of a form (code, code_verifier,
+//     token, private_key) are not worth the risk of parsing it.
+//
+// What stays unmasked on purpose, because the spec declares it, because it is what a
+// fixture is for (checking the service against the spec, and learning where the service and
+// the docs disagree), and because none of it is a credential:
+//
+//   - the operation, the status code, the path's literal segments and their casing;
+//   - the ids, as long as they match what the spec declares for them: customerId, upgradeId,
+//     id and the product ids in bodies, the upgrade id in the path and in Location,
+//     MS-RequestId and MS-CorrelationId (GUIDs; an id the spec widens to any string is kept
+//     and scanned);
+//   - productFamily, isEligible, status values, line item product names and dates, error
+//     codes, descriptions, messages, reasons and sources, and the etag and objectType
+//     attributes: declared free text is what tells why an upgrade failed. It is kept and only
+//     scanned, so a credential there in a shape package secrets does not know is not caught;
+//   - the allow-listed headers that pass their checks and the scan, the declared free-text
+//     ones (MS-CV, MS-ServerId, X-Locale, MS-PartnerCenter-Application) and User-Agent
+//     included;
+//   - the names of undeclared properties, query parameters and headers, when plain: they are
+//     how a partner learns what the service sends beyond the docs;
+//   - the host of a routed request, when it is a plain host name or address.
+//
+// The .http file and its sidecar appear together or not at all: both are written to
+// temporary files and synced, then linked into place, the sidecar first; when the second
+// link fails the first is removed. An existing fixture is never overwritten. Each file is
+// synced to disk before it appears, which costs a few milliseconds per exchange: the Recorder
+// is meant for tests, staging and sampled production traffic, not every call.
 //
 // Recording never changes what the caller sends or receives, and a failure to record never
 // fails the call: it is reported through Err and the WithErrorHandler option.
@@ -29,6 +109,7 @@ import (
 	"io"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -36,22 +117,26 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
-	"github.com/partnercenter-go/productupgrades/contracttests"
+	"github.com/getkin/kin-openapi/openapi3"
+
 	"github.com/partnercenter-go/productupgrades/internal/secrets"
 )
 
-// DefaultMaxBody is the largest request or response body recorded by default. A larger
-// exchange is passed through unchanged and not recorded (a cut body would not be the exchange).
+// DefaultMaxBody is the largest request or response body recorded by default, before and
+// after decoding its Content-Encoding. A larger exchange is passed through unchanged and not
+// recorded (a cut body would not be the exchange).
 const DefaultMaxBody = 256 << 10
 
 // maxErrors bounds the recording errors kept for Err.
 const maxErrors = 100
 
-// DefaultAllowedHeaders are the headers whose values are recorded as sent: the ones the spec
-// declares and the ones that help to read an exchange, none of them a credential.
-// Authorization is never in it: its credentials are always replaced.
+// DefaultAllowedHeaders are the headers whose values are recorded as sent (after the checks
+// the package documentation lists): the ones the spec declares and the ones that help to
+// read an exchange, none of them a credential. Authorization is never in it: its credentials
+// are always replaced.
 var DefaultAllowedHeaders = []string{
 	"Accept", "Accept-Language", "Content-Type", "Content-Length", "Date", "Expect", "Connection", "Host",
 	"Location", "Retry-After", "User-Agent",
@@ -71,8 +156,12 @@ type Recorder struct {
 	source  string
 	onError func(error)
 
-	checkerOnce sync.Once
-	checker     *contracttests.SpecChecker
+	specOnce sync.Once
+	spec     *specIndex // nil when the spec could not be loaded: nothing is routed
+
+	// Test hooks: a failing write or link, as on a full disk. nil in normal use.
+	writeHook func(f *os.File, data []byte) (int, error)
+	linkHook  func(oldname, newname string) error
 
 	mu      sync.Mutex
 	started bool  // the folder exists and seq was read from it
@@ -84,7 +173,8 @@ type Recorder struct {
 type Option func(*Recorder)
 
 // WithMaxBody sets the largest request or response body recorded (DefaultMaxBody when not
-// set). An exchange with a larger body is not recorded; the caller still gets it whole.
+// set), on the wire and decoded. An exchange with a larger body is not recorded; the caller
+// still gets it whole.
 func WithMaxBody(n int64) Option {
 	return func(r *Recorder) {
 		if n >= 0 {
@@ -93,8 +183,9 @@ func WithMaxBody(n int64) Option {
 	}
 }
 
-// WithAllowedHeaders adds headers to the allow-list of headers recorded with their values.
-// Authorization and Proxy-Authorization cannot be added: their credentials are always masked.
+// WithAllowedHeaders adds headers to the allow-list of headers recorded with their values
+// (still scanned for secrets). Authorization and Proxy-Authorization cannot be added: their
+// credentials are always masked.
 func WithAllowedHeaders(names ...string) Option {
 	return func(r *Recorder) {
 		for _, n := range names {
@@ -144,15 +235,40 @@ func New(dir string, next http.RoundTripper, opts ...Option) *Recorder {
 }
 
 // Err returns the recording errors so far (joined), or nil. An exchange that could not be
-// recorded was still passed through.
+// recorded was still passed through. The messages hold no secrets: the URL in them is the
+// recorded (masked) one, and nothing of a body.
 func (r *Recorder) Err() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return errors.Join(r.errs...)
 }
 
-func (r *Recorder) fail(err error) {
-	err = fmt.Errorf("record: %w", err)
+// specIndex returns the spec, loaded once; nil when it cannot be (reported once through
+// Err): then no request is routed, and every exchange is recorded as unrouted traffic.
+func (r *Recorder) specIndex() *specIndex {
+	r.specOnce.Do(func() {
+		ix, err := loadSpec(context.Background())
+		if err != nil {
+			r.report(errors.New("record: load spec: " + secrets.MaskString(err.Error()) + " (every exchange is recorded as unrouted traffic)"))
+			return
+		}
+		r.spec = ix
+	})
+	return r.spec
+}
+
+// fail reports that req's exchange could not be recorded. The message names the request by
+// its recorded method and target; the text of cause, which may quote the request's URL (a
+// transport or a body reader's error), is scrubbed of the URL's parts and scanned.
+func (r *Recorder) fail(req *http.Request, rt *route, what string, cause error) {
+	msg := fmt.Sprintf("record: %s %s: %s", oneLine(methodOf(req)), oneLine(requestTarget(req, rt)), what)
+	if cause != nil {
+		msg += ": " + scrub(cause.Error(), req)
+	}
+	r.report(errors.New(msg))
+}
+
+func (r *Recorder) report(err error) {
 	r.mu.Lock()
 	if len(r.errs) < maxErrors {
 		r.errs = append(r.errs, err)
@@ -163,45 +279,115 @@ func (r *Recorder) fail(err error) {
 	}
 }
 
-// RoundTrip sends req through the next RoundTripper and records the exchange. The request
-// body is read through GetBody when the request has one, otherwise read and replayed to the
-// next RoundTripper. The response body is read (up to the limit) before RoundTrip returns
-// and handed to the caller unchanged.
+// scrub removes from text every part of req's URL that is not recorded (the query, its
+// values, the path and its segments, the user info) and masks what looks like a secret.
+func scrub(text string, req *http.Request) string {
+	if req != nil && req.URL != nil {
+		u := req.URL
+		var parts []string
+		add := func(s string) {
+			if len(s) >= 3 {
+				parts = append(parts, s)
+			}
+		}
+		add(u.String())
+		add(u.RawQuery)
+		add(u.EscapedPath())
+		add(u.Path)
+		add(u.Host)
+		add(req.Host)
+		if u.User != nil {
+			add(u.User.String())
+		}
+		for _, item := range strings.FieldsFunc(u.RawQuery, func(r rune) bool { return r == '&' || r == ';' }) {
+			name, value, _ := strings.Cut(item, "=")
+			add(item)
+			add(name)
+			add(value)
+			if d, err := url.QueryUnescape(value); err == nil {
+				add(d)
+			}
+		}
+		for _, seg := range strings.Split(u.EscapedPath(), "/") {
+			add(seg)
+			if d, ok := pathValue(seg); ok {
+				add(d)
+			}
+		}
+		// Longest first, so that a part is replaced before the parts inside it.
+		sort.Slice(parts, func(i, j int) bool { return len(parts[i]) > len(parts[j]) })
+		for _, p := range parts {
+			text = strings.ReplaceAll(text, p, secrets.Redacted)
+		}
+	}
+	return oneLine(secrets.MaskString(text))
+}
+
+// RoundTrip sends req through the next RoundTripper and records the exchange. For a request
+// the spec routes, the request body is read through GetBody when the request has one,
+// otherwise read and replayed to the next RoundTripper, and the response body is read (up to
+// the limit) before RoundTrip returns and handed to the caller unchanged. Bodies of traffic
+// the spec does not route are not read: they are never recorded.
 func (r *Recorder) RoundTrip(req *http.Request) (*http.Response, error) {
-	reqBody, send, ok := r.captureRequestBody(req)
+	var rt *route
+	if req.URL != nil {
+		rt = r.specIndex().findRoute(req.Method, req.URL.EscapedPath())
+	}
+	if rt == nil {
+		resp, err := r.next.RoundTrip(req)
+		if err != nil || resp == nil {
+			return resp, err
+		}
+		if err := r.save(req, nil, nil, resp, nil); err != nil {
+			r.fail(req, nil, "not recorded", err)
+		}
+		return resp, nil
+	}
+	reqBody, send, ok := r.captureRequestBody(req, rt)
 	resp, err := r.next.RoundTrip(send)
 	if err != nil || resp == nil {
 		return resp, err
 	}
-	respBody, complete := r.captureResponseBody(req, resp)
-	if ok && complete {
-		if err := r.save(req, reqBody, resp, respBody); err != nil {
-			r.fail(fmt.Errorf("%s %s: %w", req.Method, redactURL(req), err))
-		}
+	respBody, complete := r.captureResponseBody(req, rt, resp)
+	if !ok || !complete {
+		return resp, nil
+	}
+	reqBody, err = decodeBody(reqBody, req.Header, r.maxBody)
+	if err != nil {
+		r.fail(req, rt, "request body", err)
+		return resp, nil
+	}
+	respBody, err = decodeBody(respBody, resp.Header, r.maxBody)
+	if err != nil {
+		r.fail(req, rt, "response body", err)
+		return resp, nil
+	}
+	if err := r.save(req, rt, reqBody, resp, respBody); err != nil {
+		r.fail(req, rt, "not recorded", err)
 	}
 	return resp, nil
 }
 
 // captureRequestBody returns the request body to record, the request to send, and whether
 // the body could be captured.
-func (r *Recorder) captureRequestBody(req *http.Request) ([]byte, *http.Request, bool) {
+func (r *Recorder) captureRequestBody(req *http.Request, rt *route) ([]byte, *http.Request, bool) {
 	if req.Body == nil || req.Body == http.NoBody {
 		return nil, req, true
 	}
 	if req.GetBody != nil {
 		rc, err := req.GetBody()
 		if err != nil {
-			r.fail(fmt.Errorf("%s %s: request body: GetBody: %w", req.Method, redactURL(req), err))
+			r.fail(req, rt, "request body: GetBody", err)
 			return nil, req, false
 		}
 		defer rc.Close()
 		b, err := io.ReadAll(io.LimitReader(rc, r.maxBody+1))
 		if err != nil {
-			r.fail(fmt.Errorf("%s %s: request body: %w", req.Method, redactURL(req), err))
+			r.fail(req, rt, "request body", err)
 			return nil, req, false
 		}
 		if int64(len(b)) > r.maxBody {
-			r.fail(fmt.Errorf("%s %s: request body larger than %d bytes: not recorded", req.Method, redactURL(req), r.maxBody))
+			r.fail(req, rt, fmt.Sprintf("request body larger than %d bytes: not recorded", r.maxBody), nil)
 			return nil, req, false
 		}
 		return b, req, true
@@ -212,11 +398,11 @@ func (r *Recorder) captureRequestBody(req *http.Request) ([]byte, *http.Request,
 	switch {
 	case err != nil:
 		send.Body = &replayBody{Reader: io.MultiReader(bytes.NewReader(b), errReader{err}), closer: req.Body}
-		r.fail(fmt.Errorf("%s %s: request body: %w", req.Method, redactURL(req), err))
+		r.fail(req, rt, "request body", err)
 		return nil, send, false
 	case int64(len(b)) > r.maxBody:
 		send.Body = &replayBody{Reader: io.MultiReader(bytes.NewReader(b), req.Body), closer: req.Body}
-		r.fail(fmt.Errorf("%s %s: request body larger than %d bytes: not recorded", req.Method, redactURL(req), r.maxBody))
+		r.fail(req, rt, fmt.Sprintf("request body larger than %d bytes: not recorded", r.maxBody), nil)
 		return nil, send, false
 	}
 	send.Body = &replayBody{Reader: bytes.NewReader(b), closer: req.Body}
@@ -225,7 +411,7 @@ func (r *Recorder) captureRequestBody(req *http.Request) ([]byte, *http.Request,
 
 // captureResponseBody reads the response body (up to the limit), gives resp a body that
 // yields the same bytes and then the rest, and reports whether the whole body was read.
-func (r *Recorder) captureResponseBody(req *http.Request, resp *http.Response) ([]byte, bool) {
+func (r *Recorder) captureResponseBody(req *http.Request, rt *route, resp *http.Response) ([]byte, bool) {
 	if resp.Body == nil || resp.Body == http.NoBody {
 		return nil, true
 	}
@@ -234,11 +420,11 @@ func (r *Recorder) captureResponseBody(req *http.Request, resp *http.Response) (
 	switch {
 	case err != nil:
 		resp.Body = &replayBody{Reader: io.MultiReader(bytes.NewReader(b), errReader{err}), closer: orig}
-		r.fail(fmt.Errorf("%s %s: response body: %w", req.Method, redactURL(req), err))
+		r.fail(req, rt, "response body", err)
 		return nil, false
 	case int64(len(b)) > r.maxBody:
 		resp.Body = &replayBody{Reader: io.MultiReader(bytes.NewReader(b), orig), closer: orig}
-		r.fail(fmt.Errorf("%s %s: response body larger than %d bytes: not recorded", req.Method, redactURL(req), r.maxBody))
+		r.fail(req, rt, fmt.Sprintf("response body larger than %d bytes: not recorded", r.maxBody), nil)
 		return nil, false
 	}
 	resp.Body = &replayBody{Reader: bytes.NewReader(b), closer: orig}
@@ -259,56 +445,54 @@ type errReader struct{ err error }
 
 func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 
-// redactURL is the request URL for messages: no user info, secrets in the query masked.
-func redactURL(req *http.Request) string {
-	if req == nil || req.URL == nil {
-		return ""
-	}
-	u := *req.URL
-	u.User = nil
-	u.RawQuery = string(secrets.Mask([]byte(u.RawQuery)))
-	return u.String()
-}
-
-// fixture returns the fixture text of an exchange, secrets removed: the request, a blank
-// line, the response. Content-Length headers are set to the lengths of the (masked) bodies.
-func (r *Recorder) fixture(req *http.Request, reqBody []byte, resp *http.Response, respBody []byte) []byte {
-	reqBody, respBody = secrets.Mask(reqBody), secrets.Mask(respBody)
+// fixture returns the fixture text of an exchange as the package documentation says: the
+// request, a blank line, the response. Bodies are already decoded; Content-Length headers
+// are set to the lengths of the masked bodies. rt is nil for traffic the spec does not
+// route: then only the method, the path's shape and the status are written.
+func (r *Recorder) fixture(req *http.Request, rt *route, reqBody []byte, resp *http.Response, respBody []byte) []byte {
 	var b bytes.Buffer
-	method := req.Method
-	if method == "" {
-		method = http.MethodGet
-	}
-	fmt.Fprintf(&b, "%s %s HTTP/1.1\n", oneLine(method), oneLine(redactURL(req)))
-	host := req.Host
-	if host == "" && req.URL != nil {
-		host = req.URL.Host
-	}
-	if host != "" {
+	fmt.Fprintf(&b, "%s %s HTTP/1.1\n", oneLine(methodOf(req)), oneLine(requestTarget(req, rt)))
+	if host := maskedHost(req, rt); host != "" {
 		fmt.Fprintf(&b, "Host: %s\n", oneLine(host))
 	}
-	r.writeHeaders(&b, req.Header)
+	if rt != nil {
+		reqBody = maskBody(reqBody, rt.requestSchema(req.Header.Get("Content-Type")))
+		r.writeHeaders(&b, req.Header, func(name string) *openapi3.Schema {
+			if p := rt.parameter("header", name); p != nil && p.Schema != nil {
+				return p.Schema.Value
+			}
+			return nil
+		})
+	} else {
+		reqBody = nil
+	}
 	fmt.Fprintf(&b, "Content-Length: %d\n\n", len(reqBody))
 	b.Write(reqBody)
 	b.WriteString("\n\n")
 
 	code := resp.StatusCode
 	text := http.StatusText(code)
-	if _, t, ok := strings.Cut(resp.Status, " "); ok && strings.TrimSpace(t) != "" {
-		text = strings.TrimSpace(t)
+	if text == "" {
+		text = "Status"
 	}
-	fmt.Fprintf(&b, "HTTP/1.1 %03d %s\n", code, oneLine(text))
-	r.writeHeaders(&b, resp.Header)
+	fmt.Fprintf(&b, "HTTP/1.1 %03d %s\n", code, text)
+	if rt != nil {
+		respBody = maskBody(respBody, rt.responseSchema(code, resp.Header.Get("Content-Type")))
+		r.writeHeaders(&b, resp.Header, func(name string) *openapi3.Schema { return rt.responseHeader(code, name) })
+	} else {
+		respBody = nil
+	}
 	fmt.Fprintf(&b, "Content-Length: %d\n\n", len(respBody))
 	b.Write(respBody)
 	b.WriteString("\n")
 	return b.Bytes()
 }
 
-// writeHeaders writes h sorted by name, one line per value, masking what is not allowed.
-// Host, Content-Length and Transfer-Encoding are written by the caller (the fixture's bodies
-// are stored whole, with their own length).
-func (r *Recorder) writeHeaders(b *bytes.Buffer, h http.Header) {
+// writeHeaders writes h sorted by name, one line per value, each value as maskedHeaderValue
+// says. declared returns the spec's schema of a header, or nil. Host, Content-Length,
+// Transfer-Encoding and Content-Encoding are not written (the fixture's bodies are stored
+// whole and decoded, with their own length).
+func (r *Recorder) writeHeaders(b *bytes.Buffer, h http.Header, declared func(name string) *openapi3.Schema) {
 	names := make([]string, 0, len(h))
 	for k := range h {
 		names = append(names, k)
@@ -317,26 +501,22 @@ func (r *Recorder) writeHeaders(b *bytes.Buffer, h http.Header) {
 	for _, k := range names {
 		ck := http.CanonicalHeaderKey(k)
 		switch ck {
-		case "Host", "Content-Length", "Transfer-Encoding", "Trailer":
+		case "Host", "Content-Length", "Transfer-Encoding", "Trailer", "Content-Encoding":
 			continue
 		}
 		if !validHeaderName(k) {
 			continue
 		}
+		name := k
+		if n, ok := r.names[ck]; ok {
+			name = n
+		}
+		if !r.allowed[ck] && ck != "Authorization" && ck != "Proxy-Authorization" && !isPlainName(k) {
+			name = "X-Redacted" // the name itself could be a credential
+		}
+		schema := declared(ck)
 		for _, v := range h[k] {
-			switch {
-			case ck == "Authorization" || ck == "Proxy-Authorization":
-				v = secrets.MaskHeaderValue(v)
-			case r.allowed[ck]:
-				v = string(secrets.Mask([]byte(v)))
-			default:
-				v = secrets.Redacted
-			}
-			name := k
-			if n, ok := r.names[k]; ok {
-				name = n
-			}
-			fmt.Fprintf(b, "%s: %s\n", name, oneLine(v))
+			fmt.Fprintf(b, "%s: %s\n", name, oneLine(r.maskedHeaderValue(ck, v, schema, r.spec)))
 		}
 	}
 }
@@ -350,49 +530,165 @@ func oneLine(s string) string {
 	return strings.NewReplacer("\r", " ", "\n", " ").Replace(s)
 }
 
+// sidecar is the fixture's NAME.json, in the format package contracttests reads (its Meta,
+// Provenance and Expect): the recorder writes only these fields.
+type sidecar struct {
+	Title     string     `json:"title"`
+	Operation string     `json:"operation"`
+	Request   provenance `json:"request"`
+	Response  provenance `json:"response"`
+	Expect    expect     `json:"expect"`
+}
+
+type provenance struct {
+	Origin string `json:"origin"`
+	Source string `json:"source"`
+}
+
+type expect struct {
+	Status int `json:"status"`
+}
+
+// originRecorded is contracttests.OriginRecorded.
+const originRecorded = "recorded"
+
 // save writes the exchange's fixture and sidecar under a new name.
-func (r *Recorder) save(req *http.Request, reqBody []byte, resp *http.Response, respBody []byte) error {
+func (r *Recorder) save(req *http.Request, rt *route, reqBody []byte, resp *http.Response, respBody []byte) error {
 	if err := r.start(); err != nil {
 		return err
 	}
-	op := r.operation(req)
-	meta := contracttests.Meta{
-		Title:     fmt.Sprintf("Recorded %s %s: %d", req.Method, req.URL.Path, resp.StatusCode),
-		Operation: op,
-		Request:   contracttests.Provenance{Origin: contracttests.OriginRecorded, Source: r.source},
-		Response:  contracttests.Provenance{Origin: contracttests.OriginRecorded, Source: r.source},
-		Expect:    contracttests.Expect{Status: resp.StatusCode},
+	op := ""
+	if rt != nil {
+		op = rt.op.OperationID
 	}
-	metaJSON, err := json.MarshalIndent(meta, "", "  ")
-	if err != nil {
+	meta := sidecar{
+		Title:     fmt.Sprintf("Recorded %s %s: %d", methodOf(req), maskedPath(req, rt), resp.StatusCode),
+		Operation: op,
+		Request:   provenance{Origin: originRecorded, Source: r.source},
+		Response:  provenance{Origin: originRecorded, Source: r.source},
+		Expect:    expect{Status: resp.StatusCode},
+	}
+	var metaJSON bytes.Buffer
+	enc := json.NewEncoder(&metaJSON)
+	enc.SetEscapeHTML(false) // "<redacted>" reads as itself
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(meta); err != nil {
 		return fmt.Errorf("encode sidecar: %w", err)
 	}
-	metaJSON = append(metaJSON, '\n')
-	fixture := r.fixture(req, reqBody, resp, respBody)
-	slug := slugFor(op, req)
+	fixture := r.fixture(req, rt, reqBody, resp, respBody)
+	return r.writePair(slugFor(op, req), resp.StatusCode, fixture, metaJSON.Bytes())
+}
 
-	// Another Recorder (or process) may write into the same folder: a name taken in between
-	// is skipped, never overwritten.
+// writePair writes the fixture and its sidecar so that both appear or neither: both go to
+// temporary files in the folder, are synced and closed; then the sidecar is linked to its
+// name and the fixture to its, and when the second link fails the first is removed. A crash
+// between the two links can leave a sidecar alone, never a fixture without its sidecar's
+// data on disk. A name taken in between (another Recorder or process writing into the same
+// folder) is skipped, never overwritten.
+func (r *Recorder) writePair(slug string, status int, fixture, metaJSON []byte) error {
+	tmpHTTP, err := r.writeTemp(".http", fixture)
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmpHTTP)
+	tmpJSON, err := r.writeTemp(".json", metaJSON)
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmpJSON)
+
 	for range 1000 {
-		name := fmt.Sprintf("%04d-%s-%d", r.nextSeq(), slug, resp.StatusCode)
-		base := filepath.Join(r.dir, name)
-		// The sidecar first: the .http file is what readers look for, so it appears last and
-		// whole. A crash in between leaves only a sidecar, which readers ignore.
-		err := writeNew(base+".json", metaJSON)
+		base := filepath.Join(r.dir, fmt.Sprintf("%04d-%s-%d", r.nextSeq(), slug, status))
+		err := r.place(tmpJSON, base+".json")
 		if errors.Is(err, fs.ErrExist) {
 			continue
 		}
 		if err != nil {
 			return err
 		}
-		err = writeNew(base+".http", fixture)
-		if errors.Is(err, fs.ErrExist) {
-			_ = os.Remove(base + ".json")
-			continue
+		err = r.place(tmpHTTP, base+".http")
+		if err != nil {
+			if rmErr := os.Remove(base + ".json"); rmErr != nil && !errors.Is(rmErr, fs.ErrNotExist) {
+				return fmt.Errorf("%w (and the sidecar %s could not be removed: %v)", err, filepath.Base(base)+".json", rmErr)
+			}
+			if errors.Is(err, fs.ErrExist) {
+				continue
+			}
+			return err
 		}
-		return err
+		syncDir(r.dir)
+		return nil
 	}
 	return errors.New("no free fixture name after 1000 tries")
+}
+
+// writeTemp writes data to a new temporary file in the folder, syncs and closes it, and
+// returns its name. On any failure the file is removed.
+func (r *Recorder) writeTemp(ext string, data []byte) (name string, err error) {
+	f, err := os.CreateTemp(r.dir, ".record-*"+ext+".tmp")
+	if err != nil {
+		return "", fmt.Errorf("create temporary %s file: %w", ext, err)
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	write := f.Write
+	if r.writeHook != nil {
+		write = func(b []byte) (int, error) { return r.writeHook(f, b) }
+	}
+	if _, err := write(data); err != nil {
+		return "", fmt.Errorf("write temporary %s file: %w", ext, err)
+	}
+	if err := f.Sync(); err != nil {
+		return "", fmt.Errorf("sync temporary %s file: %w", ext, err)
+	}
+	if err := f.Close(); err != nil {
+		return "", fmt.Errorf("close temporary %s file: %w", ext, err)
+	}
+	return f.Name(), nil
+}
+
+// place gives the temporary file tmp the name path, failing with fs.ErrExist when path
+// exists: a hard link, which never replaces a file and keeps tmp for another name. Where hard
+// links are not supported a copy of tmp is renamed instead, after checking that path is free.
+func (r *Recorder) place(tmp, path string) error {
+	link := os.Link
+	if r.linkHook != nil {
+		link = r.linkHook
+	}
+	err := link(tmp, path)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, fs.ErrExist):
+		return fmt.Errorf("write %s: %w", filepath.Base(path), fs.ErrExist)
+	case !linkUnsupported(err):
+		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
+	}
+	data, err := os.ReadFile(tmp)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
+	}
+	cp, err := r.writeTemp(filepath.Ext(path), data)
+	if err != nil {
+		return err
+	}
+	defer os.Remove(cp)
+	if _, statErr := os.Lstat(path); statErr == nil {
+		return fmt.Errorf("write %s: %w", filepath.Base(path), fs.ErrExist)
+	}
+	if err := os.Rename(cp, path); err != nil {
+		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
+	}
+	return nil
+}
+
+// linkUnsupported reports whether a link failed because the file system has no hard links.
+func linkUnsupported(err error) bool {
+	return errors.Is(err, errors.ErrUnsupported) || errors.Is(err, syscall.EPERM)
 }
 
 // start creates the folder and continues the sequence after the highest number in it.
@@ -429,37 +725,18 @@ func (r *Recorder) nextSeq() int64 {
 	return r.seq
 }
 
-// operation is the spec's operationId of req, or "" when the spec has none for it.
-func (r *Recorder) operation(req *http.Request) string {
-	r.checkerOnce.Do(func() {
-		sc, err := contracttests.NewSpecChecker(context.Background())
-		if err != nil {
-			r.fail(fmt.Errorf("load spec (fixtures are named by method and path): %w", err))
-			return
-		}
-		r.checker = sc
-	})
-	if r.checker == nil {
-		return ""
-	}
-	route, _, err := r.checker.FindRoute(req.Method, req.URL.Path)
-	if err != nil {
-		return ""
-	}
-	return route.Operation.OperationID
-}
-
 var (
 	camelBoundary = regexp.MustCompile(`([a-z0-9])([A-Z])`)
 	nonSlug       = regexp.MustCompile(`[^a-z0-9]+`)
 )
 
-// slugFor turns an operationId (CreateProductUpgrade) or, without one, the method and path
-// into a file-name part (create-product-upgrade, post-v1-other).
+// slugFor turns an operationId (CreateProductUpgrade) into a file-name part
+// (create-product-upgrade). Traffic the spec does not route is named by its method alone
+// (unrouted-get): its path may hold anything.
 func slugFor(op string, req *http.Request) string {
 	s := op
 	if s == "" {
-		s = req.Method + " " + req.URL.Path
+		s = "unrouted " + methodOf(req)
 	}
 	s = camelBoundary.ReplaceAllString(s, "$1-$2")
 	s = strings.Trim(nonSlug.ReplaceAllString(strings.ToLower(s), "-"), "-")
@@ -470,48 +747,6 @@ func slugFor(op string, req *http.Request) string {
 		s = "exchange"
 	}
 	return s
-}
-
-// writeNew writes data to path atomically and only if path does not exist yet: the data goes
-// to a temporary file in the same folder, is synced, then linked to path (which fails when
-// path exists). Where hard links are not supported it is renamed instead, after checking
-// that path is free.
-func writeNew(path string, data []byte) (err error) {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
-	}
-	tmpName := tmp.Name()
-	defer func() {
-		if rmErr := os.Remove(tmpName); rmErr != nil && !errors.Is(rmErr, fs.ErrNotExist) && err == nil {
-			err = fmt.Errorf("remove temporary file: %w", rmErr)
-		}
-	}()
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("sync %s: %w", filepath.Base(path), err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("close %s: %w", filepath.Base(path), err)
-	}
-	if err := os.Link(tmpName, path); err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			return fmt.Errorf("write %s: %w", filepath.Base(path), fs.ErrExist)
-		}
-		if _, statErr := os.Lstat(path); statErr == nil {
-			return fmt.Errorf("write %s: %w", filepath.Base(path), fs.ErrExist)
-		}
-		if err := os.Rename(tmpName, path); err != nil {
-			return fmt.Errorf("write %s: %w", filepath.Base(path), err)
-		}
-	}
-	syncDir(dir)
-	return nil
 }
 
 // syncDir makes a new directory entry durable where the platform supports it; failure only

@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -236,7 +237,7 @@ func TestResponseBodyOverTheLimitReachesTheCaller(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, big) }))
 	defer srv.Close()
 	rec := New(t.TempDir(), srv.Client().Transport, WithMaxBody(100))
-	req, err := http.NewRequest(http.MethodGet, srv.URL+"/big", nil)
+	req, err := http.NewRequest(http.MethodPost, srv.URL+"/v1/productupgrades/eligibility", strings.NewReader(createBody))
 	require.NoError(t, err)
 	_, body := do(t, &http.Client{Transport: rec}, req)
 	assert.Equal(t, big, body)
@@ -307,17 +308,67 @@ func TestNamesNeverCollide(t *testing.T) {
 	}
 }
 
-func TestWriteNewRefusesToOverwrite(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "a.http")
-	require.NoError(t, writeNew(path, []byte("first")))
-	err := writeNew(path, []byte("second"))
-	assert.ErrorIs(t, err, fs.ErrExist)
-	b, err := os.ReadFile(path)
-	require.NoError(t, err)
-	assert.Equal(t, "first", string(b))
-	entries, err := os.ReadDir(filepath.Dir(path))
-	require.NoError(t, err)
-	assert.Len(t, entries, 1, "no temporary file left")
+func TestPairAppearsTogetherOrNotAtAll(t *testing.T) {
+	srv := partnerCenter(t)
+	defer srv.Close()
+	enospc := &fs.PathError{Op: "write", Path: "x", Err: syscall.ENOSPC}
+	for _, tc := range []struct {
+		name  string
+		setup func(r *Recorder)
+		want  string
+	}{
+		{"the second temporary file cannot be written (disk full)", func(r *Recorder) {
+			n := 0
+			r.writeHook = func(f *os.File, b []byte) (int, error) {
+				if n++; n == 2 {
+					return 0, enospc
+				}
+				return f.Write(b)
+			}
+		}, "no space left on device"},
+		{"the first temporary file cannot be written", func(r *Recorder) {
+			r.writeHook = func(*os.File, []byte) (int, error) { return 0, enospc }
+		}, "no space left on device"},
+		{"the fixture cannot be linked after its sidecar was", func(r *Recorder) {
+			r.linkHook = func(oldname, newname string) error {
+				if strings.HasSuffix(newname, ".http") {
+					return &os.LinkError{Op: "link", Old: oldname, New: newname, Err: syscall.ENOSPC}
+				}
+				return os.Link(oldname, newname)
+			}
+		}, "no space left on device"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			rec := New(dir, srv.Client().Transport)
+			tc.setup(rec)
+			status, _ := do(t, &http.Client{Transport: rec}, newRequest(t, srv.URL+"/v1/productupgrades", createBody))
+			assert.Equal(t, http.StatusAccepted, status, "the call is not affected")
+			assert.ErrorContains(t, rec.Err(), tc.want)
+			assert.Empty(t, readAll(t, dir), "no fixture, no sidecar, no temporary file")
+		})
+	}
+}
+
+func TestPairIsNeverOverwritten(t *testing.T) {
+	srv := partnerCenter(t)
+	defer srv.Close()
+	dir := t.TempDir()
+	// The first name's sidecar is taken, the second name's fixture.
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "0001-create-product-upgrade-202.json"), []byte("old sidecar"), 0o644))
+	rec := New(dir, srv.Client().Transport)
+	rec.seq, rec.started = 0, true
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "0002-create-product-upgrade-202.http"), []byte("old fixture"), 0o644))
+	do(t, &http.Client{Transport: rec}, newRequest(t, srv.URL+"/v1/productupgrades", createBody))
+	require.NoError(t, rec.Err())
+	files := readAll(t, dir)
+	assert.Equal(t, "old sidecar", files["0001-create-product-upgrade-202.json"])
+	assert.Equal(t, "old fixture", files["0002-create-product-upgrade-202.http"])
+	_, orphan := files["0002-create-product-upgrade-202.json"]
+	assert.False(t, orphan, "the sidecar linked before the fixture's name was found taken is removed")
+	assert.Contains(t, files, "0003-create-product-upgrade-202.http")
+	assert.Contains(t, files, "0003-create-product-upgrade-202.json")
+	assert.Len(t, files, 4, "no temporary file left")
 }
 
 func TestAllowedHeadersOption(t *testing.T) {
@@ -332,21 +383,28 @@ func TestAllowedHeadersOption(t *testing.T) {
 	assert.Contains(t, text, "Authorization: Bearer <redacted>\n", "Authorization cannot be allow-listed")
 }
 
-func TestQuerySecretsAndUnknownRoutes(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) }))
+func TestUnroutedTrafficKeepsOnlyItsShape(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Upstream", "upstream-value")
+		w.WriteHeader(http.StatusOK)
+		io.WriteString(w, `{"access_token":"at-never-on-disk"}`)
+	}))
 	defer srv.Close()
 	dir := t.TempDir()
 	rec := New(dir, srv.Client().Transport)
-	req, err := http.NewRequest(http.MethodGet, srv.URL+"/oauth/callback?code=1&client_secret=s3cr3tvalue", nil)
+	req, err := http.NewRequest(http.MethodGet, srv.URL+"/oauth/tenant-never-on-disk/callback?code=1&client_secret=s3cr3tvalue", nil)
 	require.NoError(t, err)
-	do(t, &http.Client{Transport: rec}, req)
+	req.Header.Set("User-Agent", "agent-never-on-disk")
+	_, body := do(t, &http.Client{Transport: rec}, req)
+	assert.Equal(t, `{"access_token":"at-never-on-disk"}`, body, "the caller gets the body as sent")
 	require.NoError(t, rec.Err())
 	files := readAll(t, dir)
-	text, ok := files["0001-get-oauth-callback-204.http"]
-	require.True(t, ok, "a request outside the spec is named by method and path: %v", files)
-	assert.NotContains(t, text, "s3cr3tvalue")
-	assert.Contains(t, text, "client_secret=<redacted>")
-	ex, err := contracttests.LoadFile(filepath.Join(dir, "0001-get-oauth-callback-204.http"))
+	text, ok := files["0001-unrouted-get-200.http"]
+	require.True(t, ok, "a request outside the spec is named by its method alone: %v", files)
+	assert.Equal(t, "GET /<redacted>/<redacted>/<redacted> HTTP/1.1\nHost: redacted.invalid\nContent-Length: 0\n\n\n\n"+
+		"HTTP/1.1 200 OK\nContent-Length: 0\n\n\n", text)
+	assert.Contains(t, files["0001-unrouted-get-200.json"], `"title": "Recorded GET /<redacted>/<redacted>/<redacted>: 200"`)
+	ex, err := contracttests.LoadFile(filepath.Join(dir, "0001-unrouted-get-200.http"))
 	require.NoError(t, err, "still a readable fixture")
 	assert.Equal(t, "", ex.Meta.Operation)
 }
@@ -354,6 +412,8 @@ func TestQuerySecretsAndUnknownRoutes(t *testing.T) {
 func TestSlugFor(t *testing.T) {
 	req := httptest.NewRequest(http.MethodPost, "/v1/Other/Thing", nil)
 	assert.Equal(t, "create-product-upgrade", slugFor("CreateProductUpgrade", req))
-	assert.Equal(t, "post-v1-other-thing", slugFor("", req))
+	assert.Equal(t, "unrouted-post", slugFor("", req), "the path is not in the name")
+	req.Method = "SECRETMETHOD"
+	assert.Equal(t, "unrouted-redacted", slugFor("", req))
 	assert.LessOrEqual(t, len(slugFor(strings.Repeat("Ab", 100), req)), 60)
 }
