@@ -43,8 +43,13 @@ var defaultHTTPTimeout = DefaultHTTPTimeout
 // Client calls Partner Center's product-upgrade API. Make one with New and share it: it is
 // safe for concurrent use.
 type Client struct {
-	api   *gen.ClientWithResponses
-	clock *clock
+	// api builds and sends the requests. Only its request side is used: every response is
+	// read by the client's own lenient decoders, never by the generated response types.
+	api    gen.ClientInterface
+	clock  *clock
+	retry  RetryPolicy
+	logger *slog.Logger
+	seen   seenStatuses // unknown status values already logged
 }
 
 // Option configures a Client; see New.
@@ -102,11 +107,11 @@ func New(opts ...Option) (*Client, error) {
 		withLogging(cfg.logger, clk.now),
 		withBodyLimit(MaxResponseBytes),
 	)
-	api, err := gen.NewClientWithResponses(cfg.baseURL, gen.WithHTTPClient(doer))
+	api, err := gen.NewClient(cfg.baseURL, gen.WithHTTPClient(doer))
 	if err != nil {
 		return nil, fmt.Errorf("productupgrades: %w", err)
 	}
-	return &Client{api: api, clock: clk}, nil
+	return &Client{api: api, clock: clk, retry: retry, logger: cfg.logger}, nil
 }
 
 // WithBaseURL sets the API root, an absolute http or https URL without query or fragment,
@@ -202,8 +207,10 @@ func WithRetry(p RetryPolicy) Option {
 }
 
 // WithLogger makes the client write one line per HTTP try to l: method, path, status,
-// attempt, duration, request and correlation ids, at Info (Warn for failures). It never
-// logs the Authorization header or a body. Default: no logging.
+// attempt, duration, request and correlation ids, at Info (Warn for failures). It also warns,
+// once per value, of a status value the client does not know, and when WaitForUpgrade waits
+// less than a Retry-After asked. It never logs the Authorization header or a body, and the
+// access token is removed from every text it logs. Default: no logging.
 func WithLogger(l *slog.Logger) Option {
 	return func(c *config) error {
 		c.logger = l

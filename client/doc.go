@@ -52,10 +52,36 @@
 // number or a string), description, source, request and correlation ids, Retry-After. Create
 // failures that leave an upgrade possibly started match ErrOutcomeUnknown; see CreateUpgrade.
 // Response bodies are read through a 1 MiB cap (MaxResponseBytes). Error messages are short
-// and never contain the token.
+// (bounded in bytes) and never contain the token.
+//
+// # Reading responses
+//
+// The client is liberal in what it accepts and never fails an upgrade over a field it does not
+// need; the verifier (package contracttests, pcupgrade verify) is strict and reports every
+// deviation from the spec. Responses are decoded by the client's own lenient readers, never by
+// the generated response types: ids are text of any shape, "" and the nil GUID meaning none;
+// upgradedDate is read from RFC 3339 or the zone-less forms .NET writes, as UTC, its text kept
+// in LineItem.UpgradedDateRaw; explicit nulls and unknown properties are ignored. A field the
+// caller must have (isEligible, the status value, the upgrade id of a 202) missing is
+// ErrMalformedResponse naming it, and so is a status about another upgrade. The 202's
+// Location is read in every form it takes (see ParseLocation); when it is unusable, an id in
+// the 202's JSON body is used. Status values are an open vocabulary: see
+// UpgradeStatus.Succeeded, Failed and Known.
+//
+// # The access token
+//
+// The token never leaves the process. Every text a server controls (error codes,
+// descriptions, sources, response id headers, the Location, 200 bodies, status lines quoted
+// by transport errors) is cleaned of the token the client sent, in its plain, JSON-escaped,
+// URL-escaped and any-case forms and in pieces of 12 bytes or more, before it reaches an
+// error, a log line or a returned field. A token shorter than 8 bytes is removed only where it
+// is a whole value, never from inside ordinary words. A token with control characters is a
+// *ValidationError, and nothing is sent.
 //
 // # Retries
 //
 // See RetryPolicy: transport errors and 408, 429, 500, 502, 503, 504 are retried, POST
-// included, honouring Retry-After; cancelling the context stops at once.
+// included, honouring Retry-After (repeated 429s back off exponentially, Retry-After the
+// floor); cancelling the context stops at once. A failure that would repeat before anything
+// is sent (a TLS handshake failure, https to a plain-HTTP port) is not retried.
 package client

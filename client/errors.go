@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -19,8 +18,8 @@ var (
 
 	// ErrOutcomeUnknown is matched when CreateUpgrade cannot tell whether, or as which
 	// upgrade, the create took effect: retries ran out after transport failures, the context
-	// ended while a try was in flight, the service answered 500, 502 or 504, or a 202 came
-	// without a usable Location. The error is an *OutcomeUnknownError carrying the request id. Reconcile (CheckEligibility's
+	// ended while a try was in flight, any try was answered 500, 502 or 504, or a 202 came
+	// without a usable Location (or an id in its body). The error is an *OutcomeUnknownError carrying the request id. Reconcile (CheckEligibility's
 	// upgradeId) tells whether an upgrade is in place; CreateUpgradeWithRequestID resends the
 	// create with the same idempotency key.
 	ErrOutcomeUnknown = errors.New("productupgrades: outcome of the create is unknown")
@@ -69,7 +68,12 @@ const (
 // a string; for the gateway's 429 body ({statusCode, message}) Code is empty and Description
 // holds the message. RequestID and CorrelationID come from the response headers (or, when the
 // response has none, from the request), and are what a support ticket needs. RetryAfter is
-// the response's Retry-After, zero when absent.
+// the response's Retry-After, zero when absent. UpgradeID is the upgrade an error names in
+// its description (900109 "original upgrade {0} is in progress", 900110 "completed upgrade
+// {0}", 900111's "mapped to upgrade Id {1}", 900112 to 900114), empty otherwise.
+//
+// Every text field comes from the server; each is cleaned of control characters and of the
+// access token the client sent, in case a server or proxy echoed it.
 type APIError struct {
 	StatusCode    int
 	Code          string
@@ -78,6 +82,7 @@ type APIError struct {
 	RequestID     string
 	CorrelationID string
 	RetryAfter    time.Duration
+	UpgradeID     string
 
 	// Operation is the client method that got the response, for example "CreateUpgrade".
 	Operation string
@@ -85,13 +90,14 @@ type APIError struct {
 	cause error // for example ErrResponseTooLarge
 }
 
-// Error returns a one-line message of bounded length. It never contains request headers
-// (so never the token) and quotes at most the first 200 characters of the description.
+// Error returns a one-line message of at most about 600 bytes, whatever the fields hold. It
+// never contains request headers (so never the token) and quotes at most the first 200
+// bytes of the description.
 func (e *APIError) Error() string {
 	var b strings.Builder
 	b.WriteString("productupgrades: ")
 	if e.Operation != "" {
-		b.WriteString(e.Operation)
+		b.WriteString(truncate(e.Operation, maxShortField))
 		b.WriteString(": ")
 	}
 	b.WriteString(strconv.Itoa(e.StatusCode))
@@ -101,7 +107,7 @@ func (e *APIError) Error() string {
 	}
 	if e.Code != "" {
 		b.WriteString(": code ")
-		b.WriteString(e.Code)
+		b.WriteString(truncate(e.Code, maxShortField))
 	}
 	if e.Description != "" {
 		b.WriteString(": ")
@@ -114,9 +120,9 @@ func (e *APIError) Error() string {
 	}
 	if e.RequestID != "" || e.CorrelationID != "" {
 		b.WriteString(" [request-id ")
-		b.WriteString(e.RequestID)
+		b.WriteString(truncate(e.RequestID, maxShortField))
 		b.WriteString(", correlation-id ")
-		b.WriteString(e.CorrelationID)
+		b.WriteString(truncate(e.CorrelationID, maxShortField))
 		b.WriteString("]")
 	}
 	return b.String()
@@ -170,7 +176,7 @@ func (e *ValidationError) Error() string {
 func (e *ValidationError) Is(target error) bool { return target == ErrInvalidInput }
 
 func invalidInput(field, value, reason string) *ValidationError {
-	return &ValidationError{Field: field, Value: truncate(sanitize(value, ""), maxShortField), Reason: reason}
+	return &ValidationError{Field: field, Value: truncate(sanitize(value, nil), maxShortField), Reason: reason}
 }
 
 // OutcomeUnknownError is returned by CreateUpgrade when an upgrade may have been created but
@@ -201,15 +207,16 @@ func (e *OutcomeUnknownError) Is(target error) bool { return target == ErrOutcom
 func (e *OutcomeUnknownError) Unwrap() error { return e.Err }
 
 // LocationError reports a Location header that is missing or does not name an upgrade. It
-// matches ErrInvalidLocation. Location is the raw header (shortened to 512 bytes), RequestID
-// the request id of the create that got it (empty from ParseLocation).
+// matches ErrInvalidLocation. Location is the raw header (shortened to 512 bytes; from
+// CreateUpgrade, without the access token should a server have echoed it), RequestID the
+// request id of the create that got it (empty from ParseLocation).
 type LocationError struct {
 	Location  string
 	Reason    string
 	RequestID string
 }
 
-// Error quotes the header (its first 200 characters) and the reason.
+// Error quotes the header (its first 200 bytes) and the reason.
 func (e *LocationError) Error() string {
 	s := fmt.Sprintf("productupgrades: invalid Location header %q: %s", truncate(e.Location, 200), e.Reason)
 	if e.RequestID != "" {
@@ -231,13 +238,13 @@ type UpgradeFailedError struct {
 
 // Error gives the upgrade, its status and the service's error details.
 func (e *UpgradeFailedError) Error() string {
-	s := fmt.Sprintf("productupgrades: upgrade %s ended with status %q", e.UpgradeID, truncate(e.Status, maxShortField))
+	s := fmt.Sprintf("productupgrades: upgrade %s ended with status %q", truncate(e.UpgradeID, maxShortField), truncate(e.Status, maxShortField))
 	if d := e.ErrorDetails; d != nil {
 		if d.Code != "" {
-			s += ": code " + d.Code
+			s += ": code " + truncate(d.Code, maxShortField)
 		}
 		if d.Message != "" {
-			s += ": " + truncate(d.Message, maxErrorTextField)
+			s += ": " + truncate(sanitize(d.Message, nil), maxErrorTextField)
 		}
 	}
 	return s
@@ -246,32 +253,24 @@ func (e *UpgradeFailedError) Error() string {
 // Is makes errors.Is(err, ErrUpgradeFailed) true.
 func (e *UpgradeFailedError) Is(target error) bool { return target == ErrUpgradeFailed }
 
-// bearerRE finds a bearer credential a server might echo back in an error body.
-var bearerRE = regexp.MustCompile(`(?i)bearer\s+[A-Za-z0-9\-._~+/]+=*`)
-
-// sanitize makes server-provided text safe to carry in an error: valid UTF-8, no control
-// characters, and no token (neither the one sent nor anything shaped like a bearer header).
-func sanitize(s, token string) string {
-	if token != "" && strings.Contains(s, token) {
-		s = strings.ReplaceAll(s, token, "[REDACTED]")
+// sanitize makes server-provided text safe to carry in an error or a log line: valid UTF-8,
+// no control characters, no line breaks, and without the token (see redactor.scrub). The
+// text is cleaned before the token is looked for, so that a control character removed from
+// the middle of an echoed token cannot join its halves after the search.
+func sanitize(s string, rd *redactor) string {
+	if !isClean(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+		s = strings.Map(func(r rune) rune {
+			switch {
+			case r == '\n' || r == '\r' || r == '\t' || r == '\u2028' || r == '\u2029' || r == 0x85:
+				return ' '
+			case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
+				return -1
+			}
+			return r
+		}, s)
 	}
-	if containsFold(s, "bearer") {
-		s = bearerRE.ReplaceAllString(s, "Bearer [REDACTED]")
-	}
-	s = strings.TrimSpace(s)
-	if isClean(s) {
-		return s
-	}
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r == '\n' || r == '\r' || r == '\t':
-			return ' '
-		case r < 0x20 || r == 0x7f:
-			return -1
-		}
-		return r
-	}, s)
+	return strings.TrimSpace(rd.scrub(s))
 }
 
 // isClean reports whether s is printable ASCII, the common case, which needs no rewriting.
@@ -294,9 +293,22 @@ func containsFold(s, w string) bool {
 	return false
 }
 
-// truncate shortens s to at most n runes, marking the cut.
+// truncate shortens s to at most n bytes, cut on a rune boundary, marking the cut with "…".
+// Bounds are in bytes so that a message of 3-byte characters stays as short as one of ASCII.
 func truncate(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}
+
+// truncateRunes shortens s to at most n characters, marking the cut: the docs bound the
+// service's description in characters.
+func truncateRunes(s string, n int) string {
+	if len(s) <= n || utf8.RuneCountInString(s) <= n {
 		return s
 	}
 	i, count := 0, 0

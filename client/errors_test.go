@@ -129,7 +129,7 @@ func TestAPIError_ErrorIsShortAndFreeOfTheToken(t *testing.T) {
 	msg := err.Error()
 	assert.NotContains(t, msg, testToken)
 	assert.NotContains(t, ae.Description, testToken)
-	assert.Contains(t, ae.Description, "[REDACTED]")
+	assert.Contains(t, ae.Description, "<redacted>")
 	assert.LessOrEqual(t, len(msg), 600, "Error() must be bounded: %d bytes", len(msg))
 	assert.LessOrEqual(t, len([]rune(ae.Description)), 1025)
 	assert.Contains(t, msg, "800002")
@@ -144,7 +144,7 @@ func TestAPIError_OtherBearerTokensAreRedacted(t *testing.T) {
 	_, err := c.CheckEligibility(context.Background(), testRequest())
 	ae := asAPIError(t, err)
 	assert.NotContains(t, err.Error(), "eyJhbGciOi")
-	assert.Equal(t, "rejected Authorization: Bearer [REDACTED] for tenant", ae.Description)
+	assert.Equal(t, "rejected Authorization: Bearer <redacted> for tenant", ae.Description)
 }
 
 // hugeBody writes n bytes of 'x' in small chunks, without holding them in memory.

@@ -198,6 +198,7 @@ func ExampleParseLocation() {
 	for _, loc := range []string{
 		"productUpgrades/42d075a4-bfe7-43e7-af6d-7c68a57edcb4",
 		"https://api.partnercenter.microsoft.com/v1/productupgrades/42d075a4-bfe7-43e7-af6d-7c68a57edcb4/",
+		"/v1/productUpgrades/42d075a4-bfe7-43e7-af6d-7c68a57edcb4/status?api-version=1#top",
 		"productUpgrades/",
 	} {
 		id, err := client.ParseLocation(loc)
@@ -206,7 +207,24 @@ func ExampleParseLocation() {
 	// Output:
 	// "42d075a4-bfe7-43e7-af6d-7c68a57edcb4" <nil>
 	// "42d075a4-bfe7-43e7-af6d-7c68a57edcb4" <nil>
+	// "42d075a4-bfe7-43e7-af6d-7c68a57edcb4" <nil>
 	// "" productupgrades: invalid Location header "productUpgrades/": upgrade id is not a GUID
+}
+
+// Status values are an open vocabulary: a success and a failure end a wait, anything else
+// keeps it polling; Known tells a value the client recognises from a new one.
+func ExampleUpgradeStatus_Known() {
+	for _, v := range []string{"Completed", "Succeeded", "Failed", "PartiallyComplete", "InProgress", "Migrating"} {
+		s := &client.UpgradeStatus{Status: v}
+		fmt.Printf("%-17s succeeded=%-5v failed=%-5v known=%v\n", v, s.Succeeded(), s.Failed(), s.Known())
+	}
+	// Output:
+	// Completed         succeeded=true  failed=false known=true
+	// Succeeded         succeeded=true  failed=false known=true
+	// Failed            succeeded=false failed=true  known=true
+	// PartiallyComplete succeeded=false failed=true  known=true
+	// InProgress        succeeded=false failed=false known=true
+	// Migrating         succeeded=false failed=false known=false
 }
 
 func ExampleWithCorrelationID() {

@@ -8,7 +8,8 @@ import (
 )
 
 // FuzzParseLocation: ParseLocation never panics, and an id it accepts is a GUID that the
-// header names, which the documented relative form gives back unchanged.
+// header names, which the documented relative form gives back unchanged; what it accepts, it
+// still accepts with the same id after a trailing /status, a query or a fragment is added.
 func FuzzParseLocation(f *testing.F) {
 	for _, s := range []string{
 		"productUpgrades/42d075a4-bfe7-43e7-af6d-7c68a57edcb4",
@@ -17,6 +18,12 @@ func FuzzParseLocation(f *testing.F) {
 		"https://api.partnercenter.microsoft.com/v1/productUpgrades/42D075A4-BFE7-43E7-AF6D-7C68A57EDCB4",
 		"productUpgrades/", "productUpgrades/not-a-guid", "://", "https:///x", "", " ",
 		"productUpgrades/42d075a4-bfe7-43e7-af6d-7c68a57edcb4/status",
+		"/v1/productUpgrades/42d075a4-bfe7-43e7-af6d-7c68a57edcb4/Status/?a=b#c",
+		"https://h/productUpgrades/42d075a4-bfe7-43e7-af6d-7c68a57edcb4?next=https://x/productUpgrades/1",
+		"https://hproductUpgrades/42d075a4-bfe7-43e7-af6d-7c68a57edcb4",
+		"productUpgrades/42d075a4-bfe7-43e7-af6d-7c68a57edcb4#/productUpgrades/x",
+		"productUpgrades?id=42d075a4-bfe7-43e7-af6d-7c68a57edcb4",
+		"productUpgrades/42d075a4-bfe7-43e7-af6d-7c68a57edcb4/status/x",
 	} {
 		f.Add(s)
 	}
@@ -40,6 +47,20 @@ func FuzzParseLocation(f *testing.F) {
 		if again, err := ParseLocation("productUpgrades/" + id); err != nil || again != id {
 			t.Fatalf("the relative form of %q gives %q, %v", id, again, err)
 		}
+		trimmed := strings.TrimSpace(loc)
+		if strings.ContainsAny(trimmed, "?#") {
+			return
+		}
+		for _, more := range []string{"?api-version=1", "#f", "?a=b#c"} {
+			if again, err := ParseLocation(trimmed + more); err != nil || again != id {
+				t.Fatalf("ParseLocation(%q) = %q, %v; without %q it gave %q", trimmed+more, again, err, more, id)
+			}
+		}
+		if !strings.HasSuffix(strings.ToLower(strings.TrimSuffix(trimmed, "/")), "/status") {
+			if again, err := ParseLocation(strings.TrimSuffix(trimmed, "/") + "/status"); err != nil || again != id {
+				t.Fatalf("ParseLocation(%q/status) = %q, %v; without it %q", trimmed, again, err, id)
+			}
+		}
 	})
 }
 
@@ -56,6 +77,9 @@ func FuzzErrorBody(f *testing.F) {
 		`{"code":` + strings.Repeat("9", 2000) + `,"description":"long number"}`,
 		`{"code":{"nested":true},"description":"Bearer ` + token + `"}`,
 		`{"description":"` + strings.Repeat("é", 3000) + `"}`,
+		`{"code":"` + strings.Repeat("€", 100) + `","description":"` + strings.Repeat("€", 400) + `"}`,
+		`{"code":900109,"description":"original upgrade 42d075a4-bfe7-43e7-af6d-7c68a57edcb4 is in progress"}`,
+		`{"code":"` + token + `","source":"` + token + `","description":"x` + token[:15] + `"}`,
 		`[1,2,3]`, `null`, `{"code":null}`, ``, `{`,
 	} {
 		f.Add([]byte(s), "57")
@@ -79,6 +103,46 @@ func FuzzErrorBody(f *testing.F) {
 		}
 		if e.RetryAfter < 0 {
 			t.Fatalf("negative RetryAfter %v from %q", e.RetryAfter, retryAfter)
+		}
+		if e.UpgradeID != "" && !isGUID(e.UpgradeID) {
+			t.Fatalf("UpgradeID %q is not a GUID", e.UpgradeID)
+		}
+		for _, f := range []string{e.Code, e.Source, e.RequestID, e.CorrelationID, e.Description} {
+			if strings.Contains(f, token) {
+				t.Fatalf("the token leaked into a field: %q", f)
+			}
+		}
+	})
+}
+
+// FuzzRedact: a token of minRedactLen bytes or more planted anywhere in any text, in any of
+// the forms a server echoes it in, is gone after redaction.
+func FuzzRedact(f *testing.F) {
+	f.Add("error: token X was rejected", "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJ4In0.c2ln", 7)
+	f.Add("", "Opaque/Secret+Value==", 0)
+	f.Add("aaaaaaaaaaaaaaaaaaaa", "aaaaaaaa", 3)
+	f.Add("Bearer", "bearer-token-12345", 6)
+	f.Fuzz(func(t *testing.T, text, token string, at int) {
+		if len(token) < minRedactLen || strings.Contains(strings.ToLower(redacted), strings.ToLower(token)) {
+			return
+		}
+		rd := newRedactor(token)
+		if at < 0 {
+			at = -at
+		}
+		at %= len(text) + 1
+		for _, form := range rd.forms {
+			s := text[:at] + form + text[at:]
+			out := rd.redact(s)
+			if strings.Contains(lowerASCII(out), lowerASCII(token)) {
+				t.Fatalf("redact(%q) = %q still holds the token %q", s, out, token)
+			}
+			if got := sanitize(s, rd); strings.Contains(lowerASCII(got), lowerASCII(token)) {
+				t.Fatalf("sanitize(%q) = %q still holds the token %q", s, got, token)
+			}
+			if got := stripControls(rd.scrub(s)); strings.Contains(lowerASCII(got), lowerASCII(token)) {
+				t.Fatalf("scrub(%q) = %q holds the token %q once control characters are dropped", s, got, token)
+			}
 		}
 	})
 }

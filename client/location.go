@@ -7,9 +7,10 @@ import (
 // ParseLocation returns the upgrade id named by the Location header of a create response.
 //
 // The docs show the header relative and camel-cased, productUpgrades/{id}. ParseLocation
-// also accepts a leading slash, a /v1/ prefix, an absolute URL (any scheme and host: the
-// client never follows it, since status is read with a POST), any casing of productUpgrades
-// and v1, and one trailing slash. The id must be a GUID in 8-4-4-4-12 form; it is returned as
+// also accepts a leading slash, a /v1/ prefix, an absolute URL (any scheme and host, followed
+// by a slash: the client never follows it, since status is read with a POST), any casing of
+// productUpgrades, v1 and status, a trailing /status, one trailing slash, and a ?query or
+// #fragment, which are ignored. The id must be a GUID in 8-4-4-4-12 form; it is returned as
 // written. Anything else, an empty header included, is a *LocationError (ErrInvalidLocation).
 func ParseLocation(location string) (upgradeID string, err error) {
 	id, le := parseLocation(location)
@@ -23,7 +24,7 @@ func parseLocation(location string) (string, *LocationError) {
 	fail := func(reason string) (string, *LocationError) {
 		loc := location
 		if len(loc) > 512 {
-			loc = loc[:512]
+			loc = string(bytesPrefix([]byte(loc), 512))
 		}
 		return "", &LocationError{Location: loc, Reason: reason}
 	}
@@ -31,16 +32,22 @@ func parseLocation(location string) (string, *LocationError) {
 	if s == "" {
 		return fail("missing")
 	}
-	if i := strings.Index(s, "://"); i >= 0 {
-		if !validScheme(s[:i]) {
-			return fail("not a URL or a productUpgrades/{id} path")
-		}
+	// An absolute URL: a scheme, "://", a host, then the path from the first slash. The
+	// scheme is told apart from a "://" inside a query by its syntax.
+	if i := strings.Index(s, "://"); i >= 0 && validScheme(s[:i]) {
 		rest := s[i+3:]
 		slash := strings.IndexByte(rest, '/')
-		if slash <= 0 {
-			return fail("absolute URL without a host and path")
+		if slash < 0 {
+			return fail("absolute URL without a path")
+		}
+		if slash == 0 {
+			return fail("absolute URL without a host")
 		}
 		s = rest[slash:]
+	}
+	// The query and the fragment name nothing the client needs.
+	if i := strings.IndexAny(s, "?#"); i >= 0 {
+		s = s[:i]
 	}
 	s = strings.TrimPrefix(s, "/")
 	if len(s) >= 3 && strings.EqualFold(s[:3], "v1/") {
@@ -50,9 +57,14 @@ func parseLocation(location string) (string, *LocationError) {
 	if len(s) < len(seg) || !strings.EqualFold(s[:len(seg)], seg) {
 		return fail("path is not productUpgrades/{id}")
 	}
-	id := strings.TrimSuffix(s[len(seg):], "/")
-	if !isGUID(id) {
+	s = s[len(seg):]
+	if len(s) < 36 || !isGUID(s[:36]) {
 		return fail("upgrade id is not a GUID")
+	}
+	id, tail := s[:36], s[36:]
+	tail = strings.TrimSuffix(tail, "/")
+	if tail != "" && !strings.EqualFold(tail, "/status") {
+		return fail("path goes on after the upgrade id")
 	}
 	return id, nil
 }

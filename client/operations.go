@@ -29,10 +29,18 @@ const (
 // Errors: a *ValidationError for bad input (nothing sent); an *APIError for a non-2xx
 // response (IsUpgradeInProgress for 409 code 900109); and an *OutcomeUnknownError
 // (ErrOutcomeUnknown) when an upgrade may exist but its id is unknown: retries ran out after
-// transport failures; ctx ended with a try in flight; the final answer was a 500, 502 or 504,
-// or any error after a try that may have landed (the *APIError is then wrapped, still
-// reachable with errors.As); or the 202's Location was missing or malformed (it then also
-// matches ErrInvalidLocation; a 202 is never retried). To reconcile, call Reconcile:
+// transport failures; ctx ended with a try in flight; any try was answered 500, 502 or 504,
+// whatever later tries answered, or any error came after a try that may have landed (the
+// *APIError is then wrapped, still reachable with errors.As); or the 202's Location was
+// missing or malformed and its body names no upgrade id (it then also matches
+// ErrInvalidLocation; a 202 is never retried, even when its body is cut short). A failure
+// before anything can have reached the server (a refused connection, a failed TLS
+// handshake, https to a plain-HTTP port) is not "may have landed"; one that would fail again
+// the same way (TLS, a header net/http will not send) is not retried. An access token with
+// control characters is a *ValidationError, and nothing is sent.
+//
+// A 202 whose Location is unusable but whose JSON body carries the upgrade's id (id or
+// upgradeId, a GUID) is accepted with that id. To reconcile, call Reconcile:
 // CheckEligibility's upgradeId names an upgrade already in place; if none is, resend with
 // CreateUpgradeWithRequestID and the error's RequestID.
 func (c *Client) CreateUpgrade(ctx context.Context, r UpgradeRequest) (*Upgrade, error) {
@@ -61,11 +69,9 @@ func (c *Client) createUpgrade(ctx context.Context, requestID string, r UpgradeR
 	params := gen.CreateProductUpgradeParams{
 		MSRequestId: h.requestID, MSCorrelationId: h.corrID,
 	}
-	// The generated request builder and the pipeline send the create. Its response is read
-	// here rather than by the generated ParseCreateProductUpgradeResponse: a 202 has no body,
-	// that parser only binds headers (leaving a missing Location as "", and failing outright on
-	// an MS-RequestId that is not a GUID, which would hide an accepted upgrade), and it costs
-	// about a microsecond per call. ParseLocation enforces the Location the spec requires.
+	// The generated request builder and the pipeline send the create; the response is read
+	// here, never by the generated parser (a 202 has no body, and the parser fails outright
+	// on a response header it cannot bind, which would hide an accepted upgrade).
 	resp, err := c.api.CreateProductUpgradeWithBody(ctx, &params, jsonContentType, bytes.NewReader(encodeBody(body)))
 	if err == nil {
 		_ = resp.Body.Close() // already read through the cap by the pipeline
@@ -73,23 +79,31 @@ func (c *Client) createUpgrade(ctx context.Context, requestID string, r UpgradeR
 	if st.resp == nil {
 		return nil, c.noResponse(st, err)
 	}
+	rd := st.redactor()
 	if !is2xx(st.resp.StatusCode) {
 		ae := apiError(st, c.clock.now())
-		if st.maybeSent || ambiguousStatus(ae.StatusCode) {
-			// An earlier try may have landed, or the service failed part way: the
-			// *APIError stays reachable with errors.As.
+		if st.maybeSent {
+			// An earlier try may have landed, or the service failed part way (500, 502 or
+			// 504 on any try): the *APIError stays reachable with errors.As.
 			return nil, &OutcomeUnknownError{RequestID: st.rid.String(), CorrelationID: st.cid.String(), Tries: st.try, Err: ae}
 		}
 		return nil, ae
 	}
 	location := st.resp.Header.Get("Location")
 	u := &Upgrade{
-		Location:      location,
-		RequestID:     headerID(st.resp.Header, hdrRequestID, st.rid),
-		CorrelationID: headerID(st.resp.Header, hdrCorrelationID, st.cid),
+		Location:      rd.scrub(location),
+		RequestID:     headerID(st.resp.Header, hdrRequestID, st.rid, rd),
+		CorrelationID: headerID(st.resp.Header, hdrCorrelationID, st.cid, rd),
 	}
 	id, le := parseLocation(location)
 	if le != nil {
+		// The docs' 202 has no body, but a service that sends the new upgrade's id in one
+		// names it as surely as a Location does.
+		if bid, ok := decodeAcceptedID(st.body); ok && !st.truncated {
+			u.ID = bid
+			return u, nil
+		}
+		le.Location = rd.scrub(le.Location)
 		le.RequestID = st.rid.String()
 		return nil, &OutcomeUnknownError{RequestID: st.rid.String(), CorrelationID: st.cid.String(), Tries: st.try, Err: le}
 	}
@@ -112,23 +126,17 @@ func (c *Client) CheckEligibility(ctx context.Context, r UpgradeRequest) (*Eligi
 	params := gen.CheckProductUpgradeEligibilityParams{
 		MSRequestId: h.requestID, MSCorrelationId: h.corrID,
 	}
-	resp, err := c.api.CheckProductUpgradeEligibilityWithBodyWithResponse(ctx, &params, jsonContentType, bytes.NewReader(encodeBody(body)))
+	resp, err := c.api.CheckProductUpgradeEligibilityWithBody(ctx, &params, jsonContentType, bytes.NewReader(encodeBody(body)))
+	if err == nil {
+		_ = resp.Body.Close() // already read through the cap by the pipeline
+	}
 	if st.resp == nil {
 		return nil, c.noResponse(st, err)
 	}
 	if !is2xx(st.resp.StatusCode) {
 		return nil, apiError(st, c.clock.now())
 	}
-	// JSON200 is filled only when the Content-Type says JSON, and the docs' examples send
-	// none; the body is decoded here otherwise (or when the generated parse failed).
-	if err == nil && resp != nil && resp.JSON200 != nil {
-		return eligibilityFrom(resp.JSON200, r), nil
-	}
-	var e gen.ProductUpgradesEligibility
-	if err := decodeJSON(st, &e); err != nil {
-		return nil, err
-	}
-	return eligibilityFrom(&e, r), nil
+	return decodeEligibility(st, r)
 }
 
 // CheckStatus returns the status of the upgrade upgradeID of r.CustomerID
@@ -136,9 +144,12 @@ func (c *Client) CheckEligibility(ctx context.Context, r UpgradeRequest) (*Eligi
 // Location).
 //
 // Errors: a *ValidationError for bad input (nothing sent); an *APIError for a non-2xx
-// response (IsUpgradeNotFound for 404 code 900106); ErrMalformedResponse or
-// ErrResponseTooLarge for a 200 whose body cannot be read; otherwise a transport or context
-// error that carries the request id.
+// response (IsUpgradeNotFound for 404 code 900106); ErrResponseTooLarge for a 200 whose body
+// exceeds MaxResponseBytes; ErrMalformedResponse for a 200 that is not a JSON object, has no
+// status (or, for CheckEligibility, no isEligible), or whose id is a GUID other than
+// upgradeID, the message naming the field; otherwise a transport or context error that
+// carries the request id. Every other field is read leniently (see the package
+// documentation): it never fails the call.
 func (c *Client) CheckStatus(ctx context.Context, upgradeID string, r UpgradeRequest) (*UpgradeStatus, error) {
 	s, _, err := c.checkStatus(ctx, upgradeID, r)
 	return s, err
@@ -161,7 +172,10 @@ func (c *Client) checkStatus(ctx context.Context, upgradeID string, r UpgradeReq
 	params := gen.CheckProductUpgradeStatusParams{
 		MSRequestId: h.requestID, MSCorrelationId: h.corrID,
 	}
-	resp, err := c.api.CheckProductUpgradeStatusWithBodyWithResponse(ctx, id, &params, jsonContentType, bytes.NewReader(encodeBody(body)))
+	resp, err := c.api.CheckProductUpgradeStatusWithBody(ctx, id, &params, jsonContentType, bytes.NewReader(encodeBody(body)))
+	if err == nil {
+		_ = resp.Body.Close() // already read through the cap by the pipeline
+	}
 	if st.resp == nil {
 		return nil, 0, c.noResponse(st, err)
 	}
@@ -169,26 +183,20 @@ func (c *Client) checkStatus(ctx context.Context, upgradeID string, r UpgradeReq
 		return nil, 0, apiError(st, c.clock.now())
 	}
 	ra, _ := retryAfter(st.resp.Header, c.clock.now())
-	var s *gen.ProductUpgradesStatus
-	if err == nil && resp != nil {
-		s = resp.JSON200 // filled only when the Content-Type says JSON
+	s, err := decodeStatus(st, upgradeID)
+	if err != nil {
+		return nil, 0, err
 	}
-	if s == nil {
-		s = new(gen.ProductUpgradesStatus)
-		if err := decodeJSON(st, s); err != nil {
-			return nil, 0, err
-		}
+	if !s.Known() {
+		c.warnUnknownStatus(ctx, upgradeID, s.Status)
 	}
-	if strings.TrimSpace(s.Status) == "" {
-		// status is required: without it a wait could never end.
-		return nil, 0, fmt.Errorf("productupgrades: %s: HTTP %d body has no status [request-id %s]: %w",
-			st.op, st.resp.StatusCode, st.rid.String(), ErrMalformedResponse)
-	}
-	return statusFrom(s), ra, nil
+	return s, ra, nil
 }
 
 // Reconcile returns the id of the upgrade in place for r, as CheckEligibility's upgradeId
-// names it, or ErrNoUpgradeInPlace when there is none. Use it after CreateUpgrade returned
+// names it (in lowercase 8-4-4-4-12 form), or ErrNoUpgradeInPlace when there is none (no
+// upgradeId, an empty one, or the nil GUID). An upgradeId that is not a GUID is
+// ErrMalformedResponse. Use it after CreateUpgrade returned
 // ErrOutcomeUnknown: an id means the create (or an earlier one) took effect, so wait for it;
 // ErrNoUpgradeInPlace means no upgrade is visible yet, and CreateUpgradeWithRequestID with
 // the lost call's request id resends the create without risk of a second upgrade.
@@ -197,10 +205,16 @@ func (c *Client) Reconcile(ctx context.Context, r UpgradeRequest) (string, error
 	if err != nil {
 		return "", err
 	}
-	if e.UpgradeID == "" {
+	if e.UpgradeID == "" { // none, "" or the nil GUID
 		return "", ErrNoUpgradeInPlace
 	}
-	return e.UpgradeID, nil
+	id, ok := normalizeGUID(e.UpgradeID)
+	if !ok {
+		// An upgrade is in place, but the id cannot be polled: never report "none".
+		return "", fmt.Errorf("productupgrades: %s: upgradeId %q is not a GUID: %w",
+			opEligibility, truncate(sanitize(e.UpgradeID, nil), maxShortField), ErrMalformedResponse)
+	}
+	return id, nil
 }
 
 // body validates the request and returns it as the generated body type.
@@ -251,7 +265,7 @@ func (c *Client) noResponse(st *call, err error) error {
 	if errors.As(err, &te) && st.try <= 1 {
 		return fmt.Errorf("productupgrades: %s: nothing sent: %w", st.op, err)
 	}
-	return fmt.Errorf("productupgrades: %s [request-id %s]: %w", st.op, st.rid.String(), err)
+	return fmt.Errorf("productupgrades: %s [request-id %s]: %w", st.op, st.rid.String(), st.redactor().redactErr(err))
 }
 
 func is2xx(code int) bool { return code >= 200 && code < 300 }

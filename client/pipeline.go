@@ -3,12 +3,15 @@ package client
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -56,13 +59,26 @@ type call struct {
 	rid, cid  gen.Guid // MS-RequestId and MS-CorrelationId of every try
 	try       int      // the try in progress, 1-based
 	token     string   // the last access token sent, to keep it out of errors
-	maybeSent bool     // a try may have reached the server without an answer
+	rd        *redactor
+	maybeSent bool // a try may have taken effect: no answer, or a 500, 502 or 504
 
 	// The response handed to the generated client (the last try's), and its body as the
 	// body policy read it.
 	resp      *http.Response
 	body      []byte
 	truncated bool
+	bodyErr   error // a 202's body could not be read to its end (the 202 stands)
+}
+
+// redactor returns the redactor of the last token sent (nil before any).
+func (c *call) redactor() *redactor {
+	if c == nil || c.token == "" {
+		return nil
+	}
+	if c.rd == nil || c.rd.token != c.token {
+		c.rd = newRedactor(c.token)
+	}
+	return c.rd
 }
 
 type callKey struct{}
@@ -87,6 +103,7 @@ func withRetry(p RetryPolicy, clk *clock) policy {
 			if st == nil {
 				st = &call{}
 			}
+			var throttleWait time.Duration // the last wait after a 429, doubled on the next
 			for n := 0; ; n++ {
 				if err := ctx.Err(); err != nil {
 					// Ended before this try left: nothing more is sent.
@@ -111,26 +128,38 @@ func withRetry(p RetryPolicy, clk *clock) policy {
 					if errors.As(err, &te) {
 						return nil, err
 					}
-					if !isDialError(err) {
+					if !notSent(err) {
 						st.maybeSent = true
 					}
 					if ctx.Err() != nil {
 						return nil, fmt.Errorf("%w (during try %d: %v)", ctx.Err(), st.try, err)
 					}
+					if neverSendable(err) {
+						// A TLS or header failure before any byte left: another try fails
+						// the same way, so none is made.
+						return nil, fmt.Errorf("try %d failed before anything was sent, not retried: %w", st.try, err)
+					}
 					if n >= p.MaxRetries {
 						return nil, fmt.Errorf("%d tries failed, last: %w", st.try, err)
 					}
+					throttleWait = 0
 					if serr := clk.sleep(ctx, p.backoff(n+1, clk.jitter())); serr != nil {
 						return nil, fmt.Errorf("%w (waiting to retry after: %v)", serr, err)
 					}
 					continue
+				}
+				if ambiguousStatus(resp.StatusCode) {
+					// The service failed part way, or a gateway lost its answer: the
+					// request may have taken effect, whatever later tries answer.
+					st.maybeSent = true
 				}
 				if !retryableStatus(resp.StatusCode) || n >= p.MaxRetries {
 					st.resp = resp
 					return resp, nil
 				}
 				wait := p.backoff(n+1, clk.jitter())
-				if ra, ok := retryAfter(resp.Header, clk.now()); ok {
+				ra, hasRA := retryAfter(resp.Header, clk.now())
+				if hasRA {
 					if ra > p.MaxDelay {
 						// The server asks for longer than we wait: hand the caller the
 						// *APIError with RetryAfter instead of sleeping.
@@ -138,6 +167,15 @@ func withRetry(p RetryPolicy, clk *clock) policy {
 						return resp, nil
 					}
 					wait = ra
+				}
+				if resp.StatusCode == http.StatusTooManyRequests {
+					// The throttling guidance: wait Retry-After, and when throttled again
+					// back off exponentially, never below Retry-After.
+					wait = max(wait, p.backoff(n+1, 1), 2*throttleWait)
+					wait = min(wait, max(p.MaxDelay, ra))
+					throttleWait = wait
+				} else {
+					throttleWait = 0
 				}
 				if serr := clk.sleep(ctx, wait); serr != nil {
 					return nil, fmt.Errorf("%w (waiting to retry after HTTP %d)", serr, resp.StatusCode)
@@ -158,10 +196,37 @@ func sendTry(r *http.Request, timeout time.Duration, next sendFunc) (*http.Respo
 	return next(r.WithContext(ctx))
 }
 
-// isDialError reports a failure to connect: the request cannot have reached the server.
-func isDialError(err error) bool {
+// notSent reports a failure before any byte of the request can have reached the server: a
+// failure to connect, a TLS handshake that failed (https to a plain-HTTP port, a certificate
+// not trusted), a header value net/http refuses to send.
+func notSent(err error) bool {
 	var op *net.OpError
-	return errors.As(err, &op) && op.Op == "dial"
+	if errors.As(err, &op) && op.Op == "dial" {
+		return true
+	}
+	return neverSendable(err) || strings.Contains(err.Error(), "TLS handshake timeout")
+}
+
+// neverSendable reports a failure before sending that another try would repeat.
+func neverSendable(err error) bool {
+	var (
+		rh   tls.RecordHeaderError
+		cv   *tls.CertificateVerificationError
+		ua   x509.UnknownAuthorityError
+		he   x509.HostnameError
+		ci   x509.CertificateInvalidError
+		alrt tls.AlertError
+	)
+	switch {
+	case errors.As(err, &rh), errors.As(err, &cv), errors.As(err, &ua), errors.As(err, &he),
+		errors.As(err, &ci), errors.As(err, &alrt):
+		return true
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "server gave HTTP response to HTTPS client") || // net/http's word for a RecordHeaderError
+		strings.Contains(msg, "net/http: invalid header field") ||
+		strings.Contains(msg, "tls: handshake failure") ||
+		strings.Contains(msg, "unsupported protocol scheme")
 }
 
 // staticHeader is a header every request of a client carries, its key already canonical.
@@ -210,23 +275,47 @@ func withAuth(ts oauth2.TokenSource) policy {
 			if tok == nil || tok.AccessToken == "" {
 				return nil, &tokenError{errors.New("returned an empty access token")}
 			}
-			if st := callFrom(r.Context()); st != nil {
-				st.token = tok.AccessToken
-			}
 			h := last.Load()
 			if h == nil || h.token != tok.AccessToken {
-				h = &authHeader{token: tok.AccessToken, value: []string{"Bearer " + tok.AccessToken}}
+				if err := checkToken(tok.AccessToken); err != nil {
+					return nil, &tokenError{err}
+				}
+				h = &authHeader{token: tok.AccessToken, value: []string{"Bearer " + tok.AccessToken},
+					rd: newRedactor(tok.AccessToken)}
 				last.Store(h)
 			}
+			st := callFrom(r.Context())
+			if st != nil {
+				st.token, st.rd = h.token, h.rd
+			}
 			r.Header["Authorization"] = h.value // shared, never modified
-			return next(r)
+			resp, err := next(r)
+			if err != nil {
+				// A transport error may quote what the server sent (a malformed status
+				// line), and so the token it echoed.
+				return nil, h.rd.redactErr(err)
+			}
+			return resp, nil
 		}
 	}
+}
+
+// checkToken rejects an access token that cannot be sent in a header: one with control
+// characters (a line break would end the header). The token is never quoted.
+func checkToken(tok string) error {
+	for i := 0; i < len(tok); i++ {
+		if c := tok[i]; c < 0x20 || c == 0x7f {
+			return &ValidationError{Field: "access token (WithTokenSource)", Value: "<redacted>",
+				Reason: "contains control characters, which cannot be sent in the Authorization header"}
+		}
+	}
+	return nil
 }
 
 type authHeader struct {
 	token string
 	value []string
+	rd    *redactor
 }
 
 // withLogging writes one line per try: method, path, status, attempt, duration, request and
@@ -240,8 +329,9 @@ func withLogging(l *slog.Logger, now func() time.Time) policy {
 			start := now()
 			resp, err := next(r)
 			attempt := 0
+			var rd *redactor
 			if st := callFrom(r.Context()); st != nil {
-				attempt = st.try
+				attempt, rd = st.try, st.redactor()
 			}
 			attrs := []slog.Attr{
 				slog.String("method", r.Method),
@@ -254,7 +344,7 @@ func withLogging(l *slog.Logger, now func() time.Time) policy {
 			level := slog.LevelInfo
 			if err != nil {
 				level = slog.LevelWarn
-				attrs = append(attrs, slog.Int("status", 0), slog.String("error", err.Error()))
+				attrs = append(attrs, slog.Int("status", 0), slog.String("error", truncate(sanitize(err.Error(), rd), 512)))
 			} else {
 				attrs = append(attrs, slog.Int("status", resp.StatusCode))
 				if resp.StatusCode >= 400 {
@@ -269,7 +359,8 @@ func withLogging(l *slog.Logger, now func() time.Time) policy {
 
 // withBodyLimit reads each response body, at most limit bytes, and hands on a buffered copy.
 // A longer body is not read (its connection is dropped) and the response is marked
-// truncated. A failure while reading is a transport error, retried like one.
+// truncated. A failure while reading is a transport error, retried like one, except after a
+// 202, which stands.
 func withBodyLimit(limit int64) policy {
 	return func(next sendFunc) sendFunc {
 		return func(r *http.Request) (*http.Response, error) {
@@ -279,10 +370,18 @@ func withBodyLimit(limit int64) policy {
 			}
 			data, truncated, err := readCapped(resp.Body, resp.ContentLength, limit)
 			_ = resp.Body.Close()
+			st := callFrom(r.Context())
 			if err != nil {
-				return nil, fmt.Errorf("read response body: %w", err)
+				if resp.StatusCode != http.StatusAccepted {
+					return nil, fmt.Errorf("read response body: %w", err)
+				}
+				// A 202 needs no body: the upgrade is accepted, and a retry must not be
+				// made over a body the docs say is empty anyway.
+				if st != nil {
+					st.bodyErr = err
+				}
 			}
-			if st := callFrom(r.Context()); st != nil {
+			if st != nil {
 				st.body, st.truncated = data, truncated
 			}
 			if len(data) == 0 {
@@ -303,15 +402,15 @@ func readCapped(body io.Reader, contentLength, limit int64) (data []byte, trunca
 		return nil, false, nil
 	case contentLength > 0:
 		data = make([]byte, contentLength)
-		if _, err := io.ReadFull(body, data); err != nil {
-			return nil, false, err
+		if n, err := io.ReadFull(body, data); err != nil {
+			return data[:n], false, err
 		}
 		return data, false, nil
 	}
 	var buf bytes.Buffer
 	n, err := buf.ReadFrom(io.LimitReader(body, limit+1))
 	if err != nil {
-		return nil, false, err
+		return buf.Bytes(), false, err
 	}
 	if n > limit {
 		return nil, true, nil

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"regexp"
 	"time"
 	"unicode/utf8"
 
@@ -17,34 +18,49 @@ var utf8BOM = []byte("\xEF\xBB\xBF")
 // JSON.
 func stripBOM(b []byte) []byte { return bytes.TrimPrefix(b, utf8BOM) }
 
-// decodeJSON decodes a successful response's body into v. The generated Parse*Response
-// decodes only when the Content-Type says JSON, and the docs' examples send none, so the
-// client decodes the body itself when the generated field is empty.
-func decodeJSON(st *call, v any) error {
+// successBody returns a successful response's body, trimmed, ready to decode into one of the
+// client's lenient wire types. The client reads every body itself, whatever the Content-Type
+// says (the docs' examples send none), and never through the generated response types, so
+// that a response the spec would reject on a field the caller does not need still decodes.
+func successBody(st *call) ([]byte, error) {
 	if st.truncated {
-		return fmt.Errorf("productupgrades: %s: HTTP %d body exceeds %d bytes [request-id %s]: %w",
+		return nil, fmt.Errorf("productupgrades: %s: HTTP %d body exceeds %d bytes [request-id %s]: %w",
 			st.op, st.resp.StatusCode, MaxResponseBytes, st.rid.String(), ErrResponseTooLarge)
 	}
 	body := bytes.TrimSpace(stripBOM(st.body))
 	if len(body) == 0 {
-		return fmt.Errorf("productupgrades: %s: HTTP %d with an empty body [request-id %s]: %w",
-			st.op, st.resp.StatusCode, st.rid.String(), ErrMalformedResponse)
+		return nil, malformed(st, "with an empty body")
 	}
+	if body[0] != '{' {
+		return nil, malformed(st, "body is not a JSON object")
+	}
+	return body, nil
+}
+
+// decodeObject decodes a JSON object into one of the wire types, whose fields are all
+// json.RawMessage, so that only a body that is not JSON fails.
+func decodeObject(st *call, body []byte, v any) error {
 	if err := json.Unmarshal(body, v); err != nil {
-		return fmt.Errorf("productupgrades: %s: HTTP %d body is not the expected JSON (%v) [request-id %s]: %w",
-			st.op, st.resp.StatusCode, err, st.rid.String(), ErrMalformedResponse)
+		return malformed(st, fmt.Sprintf("body is not valid JSON (%s)", sanitize(err.Error(), st.redactor())))
 	}
 	return nil
+}
+
+// malformed is an ErrMalformedResponse for the response kept in st.
+func malformed(st *call, what string) error {
+	return fmt.Errorf("productupgrades: %s: HTTP %d %s [request-id %s]: %w",
+		st.op, st.resp.StatusCode, what, st.rid.String(), ErrMalformedResponse)
 }
 
 // apiError builds the *APIError for a non-2xx response kept in st.
 func apiError(st *call, now time.Time) *APIError {
 	resp := st.resp
+	rd := st.redactor()
 	e := &APIError{
 		StatusCode:    resp.StatusCode,
 		Operation:     st.op,
-		RequestID:     headerID(resp.Header, hdrRequestID, st.rid),
-		CorrelationID: headerID(resp.Header, hdrCorrelationID, st.cid),
+		RequestID:     headerID(resp.Header, hdrRequestID, st.rid, rd),
+		CorrelationID: headerID(resp.Header, hdrCorrelationID, st.cid, rd),
 	}
 	if d, ok := retryAfter(resp.Header, now); ok {
 		e.RetryAfter = d
@@ -59,32 +75,89 @@ func apiError(st *call, now time.Time) *APIError {
 	case len(body) == 0:
 		e.Description = http.StatusText(resp.StatusCode)
 	case body[0] == '{' && json.Valid(body):
-		decodeErrorBody(e, body, st.token)
+		decodeErrorBody(e, body, rd)
 	default:
 		// An HTML page from a gateway, plain text, or JSON that is not an object.
-		e.Description = truncate(sanitize(string(bytesPrefix(body, 4*maxDescription)), st.token), maxDescription)
+		e.Description = bodyText(body, rd)
 	}
 	return e
 }
 
-// decodeErrorBody reads the service's {code, description, data, source} or the gateway's
-// 429 shape {statusCode, message}; any other object is quoted as text.
-func decodeErrorBody(e *APIError, body []byte, token string) {
-	var er gen.ErrorResponse
-	_ = json.Unmarshal(body, &er) // fields of the wrong type are left empty
-	code := codeText(er.Code)
-	if code != "" || er.Description != "" {
+// bodyText is a body quoted as an error's description: cut a little past the bound first
+// (the token is removed before the final cut, so a cut cannot leave a piece of it), cleaned,
+// then bounded.
+func bodyText(body []byte, rd *redactor) string {
+	n := 4 * maxDescription
+	if rd != nil {
+		n += 2 * len(rd.token)
+	}
+	return truncateRunes(sanitize(string(bytesPrefix(body, n)), rd), maxDescription)
+}
+
+// wireError is an error body: the service's {code, description, data, source} or the
+// gateway's 429 {statusCode, message}. code comes as a number or a string.
+type wireError struct {
+	Code        json.RawMessage `json:"code"`
+	Description json.RawMessage `json:"description"`
+	Source      json.RawMessage `json:"source"`
+	Message     json.RawMessage `json:"message"`
+}
+
+// decodeErrorBody reads the service's or the gateway's error shape; any other object is
+// quoted as text.
+func decodeErrorBody(e *APIError, body []byte, rd *redactor) {
+	var we wireError
+	_ = json.Unmarshal(body, &we) // a valid object: every field is raw
+	code := codeText(we.Code, rd)
+	desc := rawText(we.Description)
+	if code != "" || desc != "" {
 		e.Code = code
-		e.Description = truncate(sanitize(er.Description, token), maxDescription)
-		e.Source = truncate(sanitize(deref(er.Source), token), maxShortField)
+		e.UpgradeID = upgradeIDIn(code, desc)
+		e.Description = truncateRunes(sanitize(desc, rd), maxDescription)
+		e.Source = truncate(sanitize(rawText(we.Source), rd), maxShortField)
 		return
 	}
-	var te gen.ThrottlingError
-	if json.Unmarshal(body, &te) == nil && te.Message != "" {
-		e.Description = truncate(sanitize(te.Message, token), maxDescription)
+	if msg := rawText(we.Message); msg != "" {
+		e.Description = truncateRunes(sanitize(msg, rd), maxDescription)
 		return
 	}
-	e.Description = truncate(sanitize(string(bytesPrefix(body, 4*maxDescription)), token), maxDescription)
+	e.Description = bodyText(body, rd)
+}
+
+// codeText reads the service's error code whether it came as a JSON string or a number
+// (the docs type it as a string, every real example sends a number); other JSON is quoted.
+func codeText(raw json.RawMessage, rd *redactor) string {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || string(raw) == "null" {
+		return ""
+	}
+	s := rawText(raw)
+	if s == "" && (raw[0] == '{' || raw[0] == '[') {
+		s = string(raw)
+	}
+	// A hostile server may send 2,000 digits.
+	return truncate(sanitize(s, rd), maxShortField)
+}
+
+// guidRE finds GUIDs in the service's error texts, which name upgrades and customers.
+var guidRE = regexp.MustCompile(`[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}`)
+
+// upgradeIDIn returns the upgrade id an error description names, for the codes whose text
+// carries one: the first GUID, or for 900111 (customer {0}, upgrade {1}) the last. The
+// wording changed between 2020 and 2023, so ids are found by their shape, never by the
+// sentence.
+func upgradeIDIn(code, desc string) string {
+	switch code {
+	case CodeUpgradeInProgress, CodeUpgradeCompleted, "900112", "900113", "900114":
+		if id := guidRE.FindString(desc); id != "" && !isNilGUID(id) {
+			return id
+		}
+	case CodeUpgradeNotForCustomer:
+		if ids := guidRE.FindAllString(desc, -1); len(ids) >= 2 && !isNilGUID(ids[len(ids)-1]) {
+			return ids[len(ids)-1]
+		}
+	}
+	return ""
 }
 
 // Response id headers, keys in canonical form for direct lookups.
@@ -95,7 +168,7 @@ const (
 
 // headerID returns a response id header (canonical key), shortened and cleaned, or the id
 // the request sent.
-func headerID(h http.Header, key string, sent gen.Guid) string {
+func headerID(h http.Header, key string, sent gen.Guid, rd *redactor) string {
 	var v string
 	if vs := h[key]; len(vs) > 0 {
 		v = vs[0]
@@ -103,7 +176,9 @@ func headerID(h http.Header, key string, sent gen.Guid) string {
 	if isGUID(v) {
 		return v
 	} else if v != "" {
-		return truncate(sanitize(v, ""), maxShortField)
+		if s := truncate(sanitize(v, rd), maxShortField); s != "" {
+			return s
+		}
 	}
 	return sent.String()
 }

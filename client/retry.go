@@ -19,7 +19,11 @@ import (
 // never retried. A Retry-After header (seconds or an HTTP date) sets the wait before the next
 // try; when it asks for more than MaxDelay the client does not wait but returns the
 // *APIError with RetryAfter set. Otherwise the wait is BaseDelay·2^(retry-1), with ±20%
-// jitter, capped at MaxDelay.
+// jitter, capped at MaxDelay. After a 429 the wait is the longest of Retry-After,
+// BaseDelay·2^(retry-1) and twice the wait after the previous 429 (the throttling guidance:
+// back off exponentially, never below Retry-After), capped at MaxDelay. A failure before
+// anything was sent that would repeat (a TLS handshake failure, https to a plain-HTTP port, a
+// header value net/http refuses) is not retried.
 type RetryPolicy struct {
 	// MaxRetries is how many times a failed try is retried. Default 3; a negative value
 	// means no retries.

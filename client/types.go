@@ -1,11 +1,8 @@
 package client
 
 import (
-	"encoding/json"
 	"strings"
 	"time"
-
-	"github.com/partnercenter-go/productupgrades/gen"
 )
 
 // UpgradeRequest names the customer and the product family of an upgrade; it is the body of
@@ -17,8 +14,9 @@ type UpgradeRequest struct {
 	ProductFamily string
 }
 
-// Upgrade is an accepted create: the upgrade ID parsed from the Location header, the raw
-// Location, and the request and correlation ids of the call.
+// Upgrade is an accepted create: the upgrade ID parsed from the Location header (or, when
+// that is unusable, read from the 202's JSON body), the Location as sent (without the access
+// token, should a server have echoed it), and the request and correlation ids of the call.
 type Upgrade struct {
 	ID            string
 	Location      string
@@ -28,7 +26,9 @@ type Upgrade struct {
 
 // Eligibility tells whether a customer can be upgraded to a product family. When an upgrade
 // for the family is already in place, UpgradeID names it (this is how a lost create response
-// is recovered; see Reconcile). Reason says why a customer is not eligible.
+// is recovered; see Reconcile): the id as the service wrote it, "" when it sent none, an empty
+// one or the nil GUID. Reason says why a customer is not eligible. CustomerID and
+// ProductFamily fall back to the request's when the body has none.
 type Eligibility struct {
 	CustomerID    string
 	ProductFamily string
@@ -38,7 +38,10 @@ type Eligibility struct {
 }
 
 // UpgradeStatus is the state of an upgrade and of each of its line items. Status is an open
-// string: only "Completed" is documented; see Succeeded and Failed.
+// string: only "Completed" is documented; see Succeeded, Failed and Known. ID is the id the
+// service sent, as written, or the upgrade asked for when the body names none. Every id is
+// text of any shape: the SDKs type ids as strings, and the docs' own product id is not an
+// RFC 4122 UUID; "" and the nil GUID mean the service sent none.
 type UpgradeStatus struct {
 	ID            string
 	ProductFamily string
@@ -48,13 +51,17 @@ type UpgradeStatus struct {
 }
 
 // LineItem is the upgrade of one subscription: from SourceProduct to TargetProduct.
-// UpgradedDate is zero until the line item is upgraded.
+// UpgradedDate is the upgradedDate in UTC, read from RFC 3339 or from the zone-less forms
+// .NET writes ("2019-08-29T23:47:28.8524555", taken as UTC); it is zero until the line item
+// is upgraded ("", null, .NET's "0001-01-01T00:00:00") and when the text is in no known
+// form. UpgradedDateRaw is the text as the service sent it.
 type LineItem struct {
-	SourceProduct Product
-	TargetProduct Product
-	UpgradedDate  time.Time
-	Status        string
-	ErrorDetails  *ErrorDetails
+	SourceProduct   Product
+	TargetProduct   Product
+	UpgradedDate    time.Time
+	UpgradedDateRaw string
+	Status          string
+	ErrorDetails    *ErrorDetails
 }
 
 // Product is a product taking part in an upgrade.
@@ -70,126 +77,66 @@ type ErrorDetails struct {
 	Message string
 }
 
-// failureStatuses are the words taken as a terminal failure. The docs list no status values;
-// their error texts speak of upgrades "failed", and these are the other unambiguous ones.
-var failureStatuses = []string{"failed", "failure", "error", "cancelled", "canceled", "aborted", "rejected"}
+// The status vocabulary. The docs show only "Completed"; the API runs on the Transfers
+// service, whose docs and examples show Active, Complete, PartiallyComplete and Reject; the
+// error texts speak of upgrades "in progress", "pending", "completed" and "failed"; .NET
+// services commonly write Succeeded. Values are compared ignoring case, spaces, '-' and '_'.
+var (
+	// successStatuses end a wait successfully.
+	successStatuses = []string{"completed", "complete", "succeeded", "success"}
+	// failureStatuses end a wait with ErrUpgradeFailed. A partial completion is terminal but
+	// not a success: some line items were not upgraded.
+	failureStatuses = []string{"failed", "failure", "error", "cancelled", "canceled", "aborted",
+		"rejected", "reject", "partiallycomplete", "partiallycompleted", "partiallysucceeded"}
+	// runningStatuses are the known values of an upgrade still under way.
+	runningStatuses = []string{"inprogress", "pending", "notstarted", "started", "running", "queued",
+		"accepted", "active", "processing", "created", "submitted", "scheduled", "upgrading", "new"}
+)
 
-// Succeeded reports whether the upgrade completed ("Completed", any casing).
-func (s *UpgradeStatus) Succeeded() bool {
-	return s != nil && strings.EqualFold(strings.TrimSpace(s.Status), "Completed")
+// statusKey folds a status value for comparison: lowercase, without spaces, '-' and '_'.
+func statusKey(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == ' ' || r == '-' || r == '_' || r == '\t':
+			return -1
+		case 'A' <= r && r <= 'Z':
+			return r + ('a' - 'A')
+		}
+		return r
+	}, s)
 }
 
-// Failed reports whether the upgrade ended in failure: Failed, Failure, Error, Cancelled,
-// Canceled, Aborted or Rejected, any casing.
-func (s *UpgradeStatus) Failed() bool {
-	if s == nil {
-		return false
-	}
-	st := strings.TrimSpace(s.Status)
-	for _, f := range failureStatuses {
-		if strings.EqualFold(st, f) {
+func statusIn(s string, list []string) bool {
+	k := statusKey(s)
+	for _, v := range list {
+		if k == v {
 			return true
 		}
 	}
 	return false
 }
 
+// Succeeded reports whether the upgrade completed: Completed, Complete, Succeeded or
+// Success, in any casing.
+func (s *UpgradeStatus) Succeeded() bool {
+	return s != nil && statusIn(s.Status, successStatuses)
+}
+
+// Failed reports whether the upgrade ended in failure: Failed, Failure, Error, Cancelled,
+// Canceled, Aborted, Rejected, Reject or a partial completion (PartiallyComplete,
+// PartiallyCompleted, PartiallySucceeded), in any casing.
+func (s *UpgradeStatus) Failed() bool {
+	return s != nil && statusIn(s.Status, failureStatuses)
+}
+
 // Done reports whether the upgrade reached a terminal status; any status that is neither a
-// success nor a failure (InProgress, Pending, …) means it is still running.
+// success nor a failure (InProgress, Pending, an unknown value, …) means it is still running.
 func (s *UpgradeStatus) Done() bool { return s.Succeeded() || s.Failed() }
 
-func guidString(g *gen.Guid) string {
-	if g == nil {
-		return ""
-	}
-	return g.String()
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}
-
-func eligibilityFrom(e *gen.ProductUpgradesEligibility, r UpgradeRequest) *Eligibility {
-	out := &Eligibility{
-		CustomerID:    guidString(e.CustomerId),
-		ProductFamily: deref(e.ProductFamily),
-		IsEligible:    e.IsEligible,
-		UpgradeID:     guidString(e.UpgradeId),
-		Reason:        deref(e.Reason),
-	}
-	if out.CustomerID == "" {
-		out.CustomerID = r.CustomerID
-	}
-	if out.ProductFamily == "" {
-		out.ProductFamily = r.ProductFamily
-	}
-	return out
-}
-
-func statusFrom(s *gen.ProductUpgradesStatus) *UpgradeStatus {
-	out := &UpgradeStatus{
-		ProductFamily: deref(s.ProductFamily),
-		Status:        s.Status,
-		ErrorDetails:  errorDetailsFrom(s.ErrorDetails),
-	}
-	if s.Id != (gen.Guid{}) {
-		out.ID = s.Id.String()
-	}
-	if s.LineItems != nil {
-		out.LineItems = make([]LineItem, 0, len(*s.LineItems))
-		for _, li := range *s.LineItems {
-			item := LineItem{
-				SourceProduct: productFrom(li.SourceProduct),
-				TargetProduct: productFrom(li.TargetProduct),
-				Status:        deref(li.Status),
-				ErrorDetails:  errorDetailsFrom(li.ErrorDetails),
-			}
-			if li.UpgradedDate != nil {
-				item.UpgradedDate = *li.UpgradedDate
-			}
-			out.LineItems = append(out.LineItems, item)
-		}
-	}
-	return out
-}
-
-func productFrom(p *gen.UpgradeProduct) Product {
-	if p == nil {
-		return Product{}
-	}
-	return Product{ID: guidString(p.Id), Name: deref(p.Name)}
-}
-
-func errorDetailsFrom(d *gen.ErrorDetails) *ErrorDetails {
-	if d == nil {
-		return nil
-	}
-	out := &ErrorDetails{Message: deref(d.Message)}
-	if out.Message == "" {
-		out.Message = deref(d.Description)
-	}
-	if d.Code != nil {
-		out.Code = codeText(*d.Code)
-	}
-	return out
-}
-
-// codeText reads the service's error code whether it came as a JSON string or a number
-// (the docs type it as a string, every real example sends a number).
-func codeText(c gen.ErrorCode) string {
-	raw, err := c.MarshalJSON()
-	if err != nil || len(raw) == 0 || string(raw) == "null" {
-		return ""
-	}
-	if s, err := c.AsErrorCode0(); err == nil {
-		return truncate(sanitize(s, ""), maxShortField)
-	}
-	var n json.Number
-	if err := json.Unmarshal(raw, &n); err == nil {
-		return truncate(n.String(), maxShortField) // a hostile server may send 2,000 digits
-	}
-	return truncate(sanitize(string(raw), ""), maxShortField)
+// Known reports whether Status is a value the client recognises: a success, a failure, or
+// one of the values of an upgrade under way (InProgress, Pending, NotStarted, Running,
+// Queued, Active, …). WaitForUpgrade keeps polling on an unknown value, passes it to
+// OnProgress, and logs it once as a warning, so that a new word from the service is seen.
+func (s *UpgradeStatus) Known() bool {
+	return s != nil && (s.Done() || statusIn(s.Status, runningStatuses))
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"sync"
 	"time"
 )
 
@@ -23,14 +25,20 @@ type WaitOptions struct {
 // WaitForUpgrade checks the status of upgrade upgradeID of r at once and then every
 // interval, until the upgrade reaches a terminal status or ctx ends.
 //
-//   - Completed (any casing): the status and a nil error.
-//   - Failed, Failure, Error, Cancelled, Canceled, Aborted or Rejected (any casing): the
-//     status and an *UpgradeFailedError (ErrUpgradeFailed) carrying its ErrorDetails.
-//   - Any other status (InProgress, Pending, …): still running; wait and check again.
+//   - Completed, Complete, Succeeded or Success (any casing): the status and a nil error.
+//   - A failure (see UpgradeStatus.Failed: Failed, Failure, Error, Cancelled, Canceled,
+//     Aborted, Rejected, a partial completion; any casing): the status and an
+//     *UpgradeFailedError (ErrUpgradeFailed) carrying its ErrorDetails.
+//   - Any other status (InProgress, Pending, …): still running; wait and check again. A value
+//     the client does not know (UpgradeStatus.Known is false) is treated the same, passed to
+//     OnProgress, and logged once as a warning (WithLogger).
 //
 // Each check is a CheckStatus with its own retries. A throttled or busy check whose
 // Retry-After exceeded the retry policy's MaxDelay (an *APIError with RetryAfter) is not
-// fatal: WaitForUpgrade waits as asked and checks again. Any other error ends the wait, a
+// fatal: WaitForUpgrade waits and checks again. A Retry-After, on a status or on an error,
+// lengthens a wait to at most the retry policy's MaxDelay, never more, so that a server
+// asking for a year cannot hang the wait (a shortened wait is logged as a warning); repeated
+// throttled checks back off exponentially up to MaxDelay. Any other error ends the wait, a
 // 404 "No upgrade request was found" (code 900106, IsUpgradeNotFound) included. When ctx
 // ends, the error wraps ctx.Err() and the last status read is returned with it.
 func (c *Client) WaitForUpgrade(ctx context.Context, upgradeID string, r UpgradeRequest, o *WaitOptions) (*UpgradeStatus, error) {
@@ -50,7 +58,10 @@ func (c *Client) WaitForUpgrade(ctx context.Context, upgradeID string, r Upgrade
 	if _, err := r.body(); err != nil {
 		return nil, err
 	}
-	var last *UpgradeStatus
+	var (
+		last     *UpgradeStatus
+		throttle time.Duration // the last wait after a throttled check, doubled on the next
+	)
 	for checks := 1; ; checks++ {
 		s, ra, err := c.checkStatus(ctx, upgradeID, r)
 		wait := opts.Interval
@@ -75,6 +86,18 @@ func (c *Client) WaitForUpgrade(ctx context.Context, upgradeID string, r Upgrade
 			}
 			ra = ae.RetryAfter
 		}
+		if ra > c.retry.MaxDelay {
+			c.warn(ctx, "productupgrades: Retry-After longer than the retry policy's MaxDelay; waiting MaxDelay",
+				slog.String("upgrade_id", upgradeID), slog.Duration("retry_after", ra), slog.Duration("max_delay", c.retry.MaxDelay))
+			ra = c.retry.MaxDelay
+		}
+		if err != nil {
+			// Throttled again: back off exponentially, Retry-After the floor, MaxDelay the cap.
+			ra = max(ra, min(2*throttle, c.retry.MaxDelay))
+			throttle = ra
+		} else {
+			throttle = 0
+		}
 		if ra > wait {
 			wait = ra
 		}
@@ -85,5 +108,51 @@ func (c *Client) WaitForUpgrade(ctx context.Context, upgradeID string, r Upgrade
 			}
 			return last, fmt.Errorf("productupgrades: WaitForUpgrade %s: last status %s after %d checks: %w", upgradeID, status, checks, err)
 		}
+	}
+}
+
+// maxSeenStatuses bounds the unknown status values remembered for warn-once, so that a
+// server sending a new value every time cannot grow the client's memory.
+const maxSeenStatuses = 64
+
+// seenStatuses remembers the unknown status values already logged.
+type seenStatuses struct {
+	mu   sync.Mutex
+	seen map[string]struct{}
+}
+
+// first reports whether v is seen for the first time (and remembers it while there is room).
+func (s *seenStatuses) first(v string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.seen[v]; ok {
+		return false
+	}
+	if s.seen == nil {
+		s.seen = make(map[string]struct{})
+	}
+	if len(s.seen) < maxSeenStatuses {
+		s.seen[v] = struct{}{}
+	}
+	return true
+}
+
+// warnUnknownStatus logs, once per value and client, a status value the client does not know.
+func (c *Client) warnUnknownStatus(ctx context.Context, upgradeID, status string) {
+	if c.logger == nil {
+		return
+	}
+	v := truncate(sanitize(status, nil), maxShortField)
+	if !c.seen.first(statusKey(v)) {
+		return
+	}
+	c.warn(ctx, "productupgrades: unknown upgrade status value; still polling",
+		slog.String("status", v), slog.String("upgrade_id", upgradeID))
+}
+
+// warn writes a warning when a logger is set.
+func (c *Client) warn(ctx context.Context, msg string, attrs ...slog.Attr) {
+	if c.logger != nil {
+		c.logger.LogAttrs(ctx, slog.LevelWarn, msg, attrs...)
 	}
 }

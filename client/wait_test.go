@@ -36,10 +36,11 @@ func TestCheckStatus_DecodesTheDocsExample(t *testing.T) {
 			want := &client.UpgradeStatus{
 				ID: testUpgradeID, ProductFamily: "Azure", Status: "Completed",
 				LineItems: []client.LineItem{{
-					SourceProduct: client.Product{ID: "b1beb621-3cad-4d7a-b360-62db33ce028e", Name: "AzureSubscription"},
-					TargetProduct: client.Product{ID: "d231908e-31c1-de0e-027b-bc5ce11f09d9", Name: "Microsoft Azure plan"},
-					UpgradedDate:  time.Date(2019, 8, 29, 23, 47, 28, 852455500, time.UTC),
-					Status:        "Completed",
+					SourceProduct:   client.Product{ID: "b1beb621-3cad-4d7a-b360-62db33ce028e", Name: "AzureSubscription"},
+					TargetProduct:   client.Product{ID: "d231908e-31c1-de0e-027b-bc5ce11f09d9", Name: "Microsoft Azure plan"},
+					UpgradedDate:    time.Date(2019, 8, 29, 23, 47, 28, 852455500, time.UTC),
+					UpgradedDateRaw: "2019-08-29T23:47:28.8524555Z",
+					Status:          "Completed",
 				}},
 			}
 			assert.Equal(t, want, s)
@@ -195,7 +196,7 @@ func TestWait_LongThrottleIsWaitedOutNotFatal(t *testing.T) {
 	s, err := c.WaitForUpgrade(boundedCtx(t), testUpgradeID, testRequest(), &client.WaitOptions{Interval: time.Second})
 	require.NoError(t, err)
 	assert.True(t, s.Succeeded())
-	assert.Equal(t, []time.Duration{120 * time.Second}, rec.Sleeps())
+	assert.Equal(t, []time.Duration{60 * time.Second}, rec.Sleeps(), "a Retry-After is waited for at most MaxDelay")
 	assert.Len(t, srv.Requests(), 2)
 }
 
