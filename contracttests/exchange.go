@@ -235,7 +235,7 @@ func LoadFile(path string) (*Exchange, error) {
 	}
 	ex, err := ParseExchange(name, raw)
 	if err != nil {
-		return nil, err
+		return nil, maskParseError(raw, err)
 	}
 	ex.Path = path
 	metaPath := strings.TrimSuffix(path, ".http") + ".json"
@@ -276,22 +276,6 @@ func LoadDir(dir string) ([]*Exchange, error) {
 		out = append(out, ex)
 	}
 	return out, nil
-}
-
-func readCapped(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, MaxFixtureSize+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(b) > MaxFixtureSize {
-		return nil, fmt.Errorf("%s is larger than %d bytes", filepath.Base(path), MaxFixtureSize)
-	}
-	return b, nil
 }
 
 func truncate(s string, n int) string {

@@ -3,11 +3,8 @@ package contracttests
 import (
 	"context"
 	"encoding/xml"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -109,7 +106,7 @@ func Verify(ctx context.Context, paths ...string) (*Report, error) {
 // The error is for problems with the arguments, not with fixtures: no paths, a path that
 // does not exist, a folder without any *.http file, or a cancelled context.
 func (v *Verifier) Verify(ctx context.Context, paths ...string) (*Report, error) {
-	files, err := fixtureFiles(paths)
+	files, err := fixtureFiles(ctx, paths)
 	if err != nil {
 		return nil, err
 	}
@@ -118,7 +115,7 @@ func (v *Verifier) Verify(ctx context.Context, paths ...string) (*Report, error)
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("verify: %w", err)
 		}
-		rep.Results = append(rep.Results, v.VerifyFile(ctx, f))
+		rep.Results = append(rep.Results, v.verifyFixture(ctx, f))
 	}
 	return rep, nil
 }
@@ -157,50 +154,6 @@ func (v *Verifier) VerifyExchange(ctx context.Context, ex *Exchange) Result {
 		})
 	}
 	return res
-}
-
-// fixtureFiles expands paths into the fixture files to verify, without duplicates: files as
-// given, folders walked in lexical order for *.http.
-func fixtureFiles(paths []string) ([]string, error) {
-	if len(paths) == 0 {
-		return nil, errors.New("verify: no files or folders given")
-	}
-	seen := map[string]bool{}
-	var out []string
-	add := func(p string) {
-		if c := filepath.Clean(p); !seen[c] {
-			seen[c] = true
-			out = append(out, p)
-		}
-	}
-	for _, p := range paths {
-		info, err := os.Stat(p)
-		if err != nil {
-			return nil, fmt.Errorf("verify: %w", err)
-		}
-		if !info.IsDir() {
-			add(p)
-			continue
-		}
-		n := 0
-		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if !d.IsDir() && strings.HasSuffix(d.Name(), ".http") {
-				add(path)
-				n++
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, fmt.Errorf("verify: walk %s: %w", p, err)
-		}
-		if n == 0 {
-			return nil, fmt.Errorf("verify: no fixtures (*.http) under %s", p)
-		}
-	}
-	return out, nil
 }
 
 // WriteText writes the report for people: one line per fixture ("ok", "FAIL" or "ERROR"),

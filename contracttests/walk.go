@@ -1,0 +1,303 @@
+package contracttests
+
+// Finding and reading fixture files. Verify is pointed at folders of recorded traffic it has
+// never seen, so the walk must survive any tree: a named pipe called x.http (opening it for
+// reading blocks until a writer comes, ignoring Ctrl-C), sockets and devices, symlinks to
+// folders (followed like the folder), symlink loops (an unreadable entry, never an endless
+// walk), and files whose content is a credential (an error quotes at most their first line,
+// masked).
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"unicode/utf8"
+
+	"github.com/partnercenter-go/productupgrades/internal/secrets"
+)
+
+// maxQuotedLine bounds, in bytes, how much of a file's first line an error may show.
+const maxQuotedLine = 200
+
+// maxFileErrorLen bounds, in bytes, the message of an error about one fixture file.
+const maxFileErrorLen = 1024
+
+// fixture is one entry found by fixtureFiles: a file to verify, or an entry that cannot be
+// read at all (err set), such as a symlink loop or a folder that cannot be listed.
+type fixture struct {
+	path string
+	err  error
+}
+
+// fixtureFiles expands paths into the fixtures to verify, without duplicates: files as
+// given, folders walked in lexical order for *.http, symlinks to folders followed like the
+// folders. A path that does not exist, a folder without any fixture and a cancelled context
+// are errors; a path that exists but cannot be read is an entry with err set, reported with
+// the results.
+func fixtureFiles(ctx context.Context, paths []string) ([]fixture, error) {
+	if len(paths) == 0 {
+		return nil, errors.New("verify: no files or folders given")
+	}
+	w := &walker{ctx: ctx, seen: map[string]bool{}}
+	for _, p := range paths {
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("verify: %w", err)
+		}
+		info, err := os.Stat(p)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			return nil, fmt.Errorf("verify: %w", err)
+		case err != nil:
+			w.add(p, err) // a symlink loop, a permission problem: unreadable, reported
+			continue
+		case !info.IsDir():
+			w.add(p, nil)
+			continue
+		}
+		w.visited = map[string]bool{}
+		n, err := w.walkDir(p, map[string]bool{})
+		if err != nil {
+			return nil, fmt.Errorf("verify: walk %s: %w", p, err)
+		}
+		if n == 0 {
+			return nil, fmt.Errorf("verify: no fixtures (*.http) under %s", p)
+		}
+	}
+	return w.out, nil
+}
+
+// walker collects the fixtures under the folders given to fixtureFiles.
+type walker struct {
+	ctx     context.Context
+	seen    map[string]bool // cleaned paths already in out
+	visited map[string]bool // real paths of the folders walked for the current argument
+	out     []fixture
+}
+
+func (w *walker) add(path string, err error) {
+	if c := filepath.Clean(path); !w.seen[c] {
+		w.seen[c] = true
+		w.out = append(w.out, fixture{path: path, err: err})
+	}
+}
+
+// walkDir walks the folder at path (which may be reached through symlinks), given the real
+// paths of the folders above it, and returns how many entries it found. A folder that leads
+// back to one of those above it is a symlink loop: an unreadable entry. A folder already
+// walked through another path is not walked twice.
+func (w *walker) walkDir(path string, above map[string]bool) (int, error) {
+	if err := w.ctx.Err(); err != nil {
+		return 0, err
+	}
+	realPath, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		w.add(path, fmt.Errorf("cannot resolve folder: %w", err))
+		return 1, nil
+	}
+	if realPath, err = filepath.Abs(realPath); err != nil {
+		w.add(path, fmt.Errorf("cannot resolve folder: %w", err))
+		return 1, nil
+	}
+	switch {
+	case above[realPath]:
+		w.add(path, fmt.Errorf("symlink loop: %s leads back to the folder %s above it", path, realPath))
+		return 1, nil
+	case w.visited[realPath]:
+		return 0, nil
+	}
+	w.visited[realPath], above[realPath] = true, true
+	defer delete(above, realPath)
+
+	entries, err := os.ReadDir(path)
+	if err != nil {
+		w.add(path, fmt.Errorf("cannot list folder: %w", err))
+		return 1, nil
+	}
+	n := 0
+	for _, e := range entries {
+		p := filepath.Join(path, e.Name())
+		isFixture := strings.HasSuffix(e.Name(), ".http")
+		switch t := e.Type(); {
+		case t.IsDir():
+			m, err := w.walkDir(p, above)
+			if err != nil {
+				return n, err
+			}
+			n += m
+		case t&fs.ModeSymlink != 0:
+			info, err := os.Stat(p)
+			switch {
+			case err != nil && (isFixture || errors.Is(err, syscall.ELOOP)):
+				w.add(p, fmt.Errorf("cannot follow symlink: %w", err))
+				n++
+			case err != nil: // a dangling symlink that is no fixture: not ours
+			case info.IsDir():
+				m, err := w.walkDir(p, above)
+				if err != nil {
+					return n, err
+				}
+				n += m
+			case isFixture:
+				w.add(p, nil)
+				n++
+			}
+		case isFixture:
+			// Named pipes, sockets and devices too: readCapped reports them without opening.
+			w.add(p, nil)
+			n++
+		}
+	}
+	return n, nil
+}
+
+// verifyFixture verifies one entry found by fixtureFiles.
+func (v *Verifier) verifyFixture(ctx context.Context, f fixture) Result {
+	if f.err != nil {
+		name := strings.TrimSuffix(filepath.Base(f.path), ".http")
+		return Result{Name: name, Path: f.path, Err: &ParseError{Exchange: name, Part: "file", Err: f.err}}
+	}
+	return v.VerifyFile(ctx, f.path)
+}
+
+// readCapped reads the regular file at path, at most MaxFixtureSize bytes. Anything else (a
+// named pipe, a socket, a device, a folder) is an error without being opened for reading:
+// opening a pipe blocks until a writer comes. The file is opened non-blocking all the same,
+// and checked again once open, in case it was replaced in between.
+func readCapped(path string) ([]byte, error) {
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := regularFile(path, info); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	opened, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if err := regularFile(path, opened); err != nil {
+		return nil, err
+	}
+	if !os.SameFile(info, opened) {
+		return nil, fmt.Errorf("%s changed while it was being opened", filepath.Base(path))
+	}
+	b, err := io.ReadAll(io.LimitReader(f, MaxFixtureSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > MaxFixtureSize {
+		return nil, fmt.Errorf("%s is larger than %d bytes", filepath.Base(path), MaxFixtureSize)
+	}
+	return b, nil
+}
+
+// regularFile returns an error naming what the file is unless it is a regular file.
+func regularFile(path string, info fs.FileInfo) error {
+	m := info.Mode()
+	if m.IsRegular() {
+		if info.Size() > MaxFixtureSize {
+			return fmt.Errorf("%s is larger than %d bytes", filepath.Base(path), MaxFixtureSize)
+		}
+		return nil
+	}
+	what := "not a regular file"
+	switch {
+	case m.IsDir():
+		what = "a folder"
+	case m&fs.ModeNamedPipe != 0:
+		what = "a named pipe (FIFO)"
+	case m&fs.ModeSocket != 0:
+		what = "a socket"
+	case m&fs.ModeDevice != 0, m&fs.ModeCharDevice != 0:
+		what = "a device"
+	}
+	return fmt.Errorf("%s is %s, not a regular file: not read", filepath.Base(path), what)
+}
+
+// maskParseError returns err, the parse error of the file whose content is raw, with a
+// message that shows at most maxQuotedLine bytes of the file's first line, masked, and no
+// credential internal/secrets recognises. errors.Is and errors.As still see err's chain.
+func maskParseError(raw []byte, err error) error {
+	var pe *ParseError
+	if errors.As(err, &pe) {
+		return &ParseError{Exchange: pe.Exchange, Part: pe.Part, Err: &maskedError{msg: maskFileText(raw, pe.Err.Error()), err: pe.Err}}
+	}
+	return &maskedError{msg: maskFileText(raw, err.Error()), err: err}
+}
+
+// maskedError is an error whose message was masked; Unwrap gives the original.
+type maskedError struct {
+	msg string
+	err error
+}
+
+func (e *maskedError) Error() string { return e.msg }
+func (e *maskedError) Unwrap() error { return e.err }
+
+// maskFileText masks msg, an error message about the file whose content is raw: the file's
+// first line, which net/http's parsers quote in full, is replaced by its masked, bounded
+// form, then every credential in the message is masked and the message bounded.
+func maskFileText(raw []byte, msg string) string {
+	first, _, _ := bytes.Cut(raw, []byte("\n"))
+	first = bytes.TrimSuffix(first, []byte("\r"))
+	if len(first) > 0 {
+		line := string(first)
+		shown := quotableLine(line)
+		q, qs := strconv.Quote(line), strconv.Quote(shown)
+		msg = strings.ReplaceAll(msg, q[1:len(q)-1], qs[1:len(qs)-1])
+		msg = strings.ReplaceAll(msg, line, shown)
+	}
+	msg = string(secrets.Mask([]byte(msg)))
+	// Parts of the line (a method, a URI) and other lines are quoted too: each quotation
+	// is held to the same bound.
+	msg = quoted.ReplaceAllStringFunc(msg, func(q string) string {
+		if len(q) <= maxQuotedLine+2 {
+			return q
+		}
+		return cutUTF8(q[:len(q)-1], maxQuotedLine+1) + `"`
+	})
+	return cutUTF8(msg, maxFileErrorLen)
+}
+
+// quoted matches a Go-quoted string (%q) in an error message.
+var quoted = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
+
+// quotableLine is what an error may show of a file's line: credentials masked (a header
+// line naming authorization loses its whole value, with or without a scheme), at most
+// maxQuotedLine bytes.
+func quotableLine(line string) string {
+	if name, value, ok := strings.Cut(line, ":"); ok && strings.Contains(strings.ToLower(name), "authorization") {
+		line = name + ": " + secrets.MaskHeaderValue(value)
+	}
+	return cutUTF8(string(secrets.Mask([]byte(line))), maxQuotedLine)
+}
+
+// cutUTF8 returns s cut to at most n bytes on a character boundary, marked with "…" when cut.
+func cutUTF8(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	const mark = "…"
+	s = s[:n-len(mark)]
+	for len(s) > 0 {
+		if r, size := utf8.DecodeLastRuneInString(s); r != utf8.RuneError || size != 1 {
+			break
+		}
+		s = s[:len(s)-1] // a character cut in two
+	}
+	return s + mark
+}
