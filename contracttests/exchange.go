@@ -95,6 +95,19 @@ type Expect struct {
 	UpgradeStatus *ExpectStatus `json:"upgradeStatus,omitempty"`
 	// Error is the decoded body and headers of an error response.
 	Error *ExpectError `json:"error,omitempty"`
+	// MissingField, when set, names a field the caller must have (isEligible, status, the
+	// 202's upgrade id) that the response lacks: package client must fail with an error that
+	// names it. The generated client, which decodes without checking, is not held to it.
+	MissingField string `json:"missingField,omitempty"`
+	// Violations lists what the verifier must report on the exchange, for a fixture that
+	// shows a response the spec rejects; empty for every exchange that must verify clean.
+	Violations []ExpectViolation `json:"violations,omitempty"`
+}
+
+// ExpectViolation is a violation the verifier must report: its rule and where.
+type ExpectViolation struct {
+	Rule  string `json:"rule"`
+	Where string `json:"where"`
 }
 
 // ExpectEligibility is the expected content of a ProductUpgradesEligibility.
@@ -121,8 +134,13 @@ type ExpectLineItem struct {
 	SourceProductName string `json:"sourceProductName"`
 	TargetProductID   string `json:"targetProductId"`
 	TargetProductName string `json:"targetProductName"`
-	UpgradedDate      string `json:"upgradedDate"`
-	Status            string `json:"status"`
+	// UpgradedDate is the instant a client must read, in UTC as RFC 3339 with up to 7
+	// fractional digits; "" when the response names no date.
+	UpgradedDate string `json:"upgradedDate"`
+	// UpgradedDateRaw is the text on the wire, when it differs from UpgradedDate (a
+	// zone-less or .NET default date): what a client that keeps the raw text returns.
+	UpgradedDateRaw string `json:"upgradedDateRaw,omitempty"`
+	Status          string `json:"status"`
 }
 
 // ExpectError is the expected content of an error response.

@@ -160,9 +160,9 @@ func checkGenDecoded(ex *Exchange, resp any) Violations {
 					add("client.decode.body", "body "+where, quote(w), quote(got))
 				}
 			}
-			cmp("/customerId", w.CustomerID, uuidString(g.CustomerId))
+			cmp("/customerId", w.CustomerID, g.CustomerId)
 			cmp("/productFamily", w.ProductFamily, g.ProductFamily)
-			cmp("/upgradeId", w.UpgradeID, uuidString(g.UpgradeId))
+			cmp("/upgradeId", w.UpgradeID, absentIfNilGUID(g.UpgradeId))
 			cmp("/reason", w.Reason, g.Reason)
 			if g.IsEligible != w.IsEligible {
 				add("client.decode.body", "body /isEligible", fmt.Sprint(w.IsEligible), fmt.Sprint(g.IsEligible))
@@ -214,19 +214,18 @@ type statusView struct {
 }
 
 func genStatusView(g *gen.ProductUpgradesStatus) statusView {
-	s := statusView{ID: g.Id.String(), ProductFamily: deref(g.ProductFamily), Status: g.Status}
+	s := statusView{ID: g.Id, ProductFamily: deref(g.ProductFamily), Status: g.Status}
 	if g.LineItems != nil {
 		for _, li := range *g.LineItems {
 			e := ExpectLineItem{Status: deref(li.Status)}
 			if li.SourceProduct != nil {
-				e.SourceProductID, e.SourceProductName = deref(uuidString(li.SourceProduct.Id)), deref(li.SourceProduct.Name)
+				e.SourceProductID, e.SourceProductName = deref(li.SourceProduct.Id), deref(li.SourceProduct.Name)
 			}
 			if li.TargetProduct != nil {
-				e.TargetProductID, e.TargetProductName = deref(uuidString(li.TargetProduct.Id)), deref(li.TargetProduct.Name)
+				e.TargetProductID, e.TargetProductName = deref(li.TargetProduct.Id), deref(li.TargetProduct.Name)
 			}
-			if li.UpgradedDate != nil {
-				e.UpgradedDate = li.UpgradedDate.UTC().Format("2006-01-02T15:04:05.9999999Z07:00")
-			}
+			// The generated client keeps the date as the service wrote it.
+			e.UpgradedDateRaw = deref(li.UpgradedDate)
 			s.LineItems = append(s.LineItems, e)
 		}
 	}
@@ -260,12 +259,23 @@ func compareStatus(name, check string, w *ExpectStatus, g statusView) Violations
 			{"/sourceProduct/name", wl.SourceProductName, gl.SourceProductName},
 			{"/targetProduct/id", wl.TargetProductID, gl.TargetProductID},
 			{"/targetProduct/name", wl.TargetProductName, gl.TargetProductName},
-			{"/upgradedDate", wl.UpgradedDate, gl.UpgradedDate},
 			{"/status", wl.Status, gl.Status},
 		} {
 			if !strings.EqualFold(f.w, f.g) {
 				add(p+f.where, f.w, f.g)
 			}
+		}
+		// The generated client hands over the text on the wire; package client the instant.
+		if check == CheckGenClient {
+			want := wl.UpgradedDateRaw
+			if want == "" {
+				want = wl.UpgradedDate
+			}
+			if gl.UpgradedDateRaw != want {
+				add(p+"/upgradedDate", want, gl.UpgradedDateRaw)
+			}
+		} else if gl.UpgradedDate != wl.UpgradedDate {
+			add(p+"/upgradedDate", wl.UpgradedDate, gl.UpgradedDate)
 		}
 	}
 	return out
@@ -315,10 +325,14 @@ func deref(s *string) string {
 	return *s
 }
 
-func uuidString(u *uuid.UUID) *string {
-	if u == nil {
+// nilGUID is the all-zero GUID, which the spec says means "no id".
+const nilGUID = "00000000-0000-0000-0000-000000000000"
+
+// absentIfNilGUID reads an optional id the way the spec describes it: the nil GUID, like
+// "" and null, names nothing.
+func absentIfNilGUID(s *string) *string {
+	if s != nil && *s == nilGUID {
 		return nil
 	}
-	s := u.String()
-	return &s
+	return s
 }

@@ -1,9 +1,12 @@
 package contracttests
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -109,6 +112,17 @@ func (c *SpecChecker) checkRequest(ctx context.Context, name string, req *http.R
 		return Violations{{Exchange: name, Check: CheckSpecRequest, Rule: "request.route", Where: "request line",
 			Expected: "a method and path of the spec", Actual: quote(req.Method + " " + req.URL.Path), Detail: err.Error()}}
 	}
+	loc := opLocation(route)
+	var body []byte
+	if req.Body != nil {
+		body, err = io.ReadAll(req.Body)
+		_ = req.Body.Close()
+		if err != nil {
+			return Violations{{Exchange: name, Check: CheckSpecRequest, Rule: "request.body.read", Where: "body",
+				Expected: "a readable body", Actual: "a read error", Detail: errText(err), SpecLocation: loc + ".requestBody"}}
+		}
+		req.Body = io.NopCloser(bytes.NewReader(body))
+	}
 	input := &openapi3filter.RequestValidationInput{
 		Request:    req,
 		PathParams: params,
@@ -116,15 +130,68 @@ func (c *SpecChecker) checkRequest(ctx context.Context, name string, req *http.R
 		Options:    requestOptions(),
 	}
 	err = openapi3filter.ValidateRequest(ctx, input)
-	if err == nil {
-		return nil
-	}
-	loc := opLocation(route)
+	req.Body = io.NopCloser(bytes.NewReader(body))
 	var out Violations
-	for _, e := range flatten(err) {
-		out = append(out, requestViolation(name, loc, req, e)...)
+	if err != nil {
+		for _, e := range flatten(err) {
+			out = append(out, requestViolation(name, loc, req, e)...)
+		}
+	}
+	// kin-openapi reads only the first value of a header and the first JSON value of a
+	// body; the service's contract is about the whole message.
+	for _, p := range route.Operation.Parameters {
+		if p.Value == nil || p.Value.In != openapi3.ParameterInHeader {
+			continue
+		}
+		base := Violation{Exchange: name, Check: CheckSpecRequest, Where: "header " + p.Value.Name,
+			SpecLocation: loc + ".parameters." + p.Value.Name}
+		out = append(out, repeatedHeader(base, "request.header", p.Value.Schema, req.Header.Values(p.Value.Name))...)
+	}
+	if v, ok := trailingData(body, req.Header); ok {
+		v.Exchange, v.Check, v.Rule, v.SpecLocation = name, CheckSpecRequest, "request.body.trailing", loc+".requestBody"
+		out = append(out, v)
 	}
 	return out
+}
+
+// repeatedHeader reports a header sent more than once: every header of this API has one
+// value, and a reader that takes the first (as kin-openapi and the generated client do) may
+// act on another value than one that takes the last. Each further value is also checked
+// against the header's schema, so no value goes unchecked.
+func repeatedHeader(base Violation, prefix string, schema *openapi3.SchemaRef, values []string) Violations {
+	if len(values) < 2 {
+		return nil
+	}
+	v := base
+	v.Rule, v.Expected, v.Actual = prefix+".repeated", "one value", fmt.Sprintf("%d values", len(values))
+	out := Violations{v}
+	if schema == nil || schema.Value == nil {
+		return out
+	}
+	for _, val := range values[1:] {
+		if err := schema.Value.VisitJSON(val, openapi3.MultiErrors()); err != nil {
+			out = append(out, schemaViolations(base, prefix+".schema", "", err, err.Error())...)
+		}
+	}
+	return out
+}
+
+// trailingData reports a JSON body followed by more than white space ({...} xyz): Go's JSON
+// decoders, kin-openapi's included, stop after the first value and would pass it.
+func trailingData(body []byte, h http.Header) (Violation, bool) {
+	if len(body) == 0 || !strings.Contains(mediaTypeOf(h), "json") {
+		return Violation{}, false
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	var first json.RawMessage
+	if dec.Decode(&first) != nil {
+		return Violation{}, false // not JSON at all: the decode check reports it
+	}
+	rest := bytes.TrimSpace(body[dec.InputOffset():])
+	if len(rest) == 0 {
+		return Violation{}, false
+	}
+	return Violation{Where: "body", Expected: "one JSON value", Actual: fmt.Sprintf("%d more bytes after it: %s", len(rest), quote(truncate(string(rest), 40)))}, true
 }
 
 func requestOptions() *openapi3filter.Options {
@@ -176,7 +243,21 @@ func (c *SpecChecker) CheckHTTPResponse(ctx context.Context, name string, req *h
 		return Violations{{Exchange: name, Check: CheckSpecResponse, Rule: "response.route", Where: "request line",
 			Expected: "a method and path of the spec", Actual: quote(req.Method + " " + req.URL.Path), Detail: err.Error()}}
 	}
+	loc := opLocation(route) + ".responses"
+	resp := route.Operation.Responses.Value(strconv.Itoa(status))
+	if resp == nil && status < 400 {
+		// The spec's default response describes errors only: an undeclared success or
+		// redirect is not the service's contract, whatever default says.
+		return Violations{undeclaredStatus(name, route, status)}
+	}
+	if resp == nil {
+		resp = route.Operation.Responses.Default()
+	}
 	opts := &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true}
+	if len(body) == 0 && resp != nil && resp.Value != nil && resp.Value.Extensions["x-body-may-be-empty"] == true {
+		// A 401 or 5xx from the front door or a gateway may come without a body.
+		opts.ExcludeResponseBody = true
+	}
 	input := &openapi3filter.ResponseValidationInput{
 		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route, Options: opts},
 		Status:                 status,
@@ -185,14 +266,46 @@ func (c *SpecChecker) CheckHTTPResponse(ctx context.Context, name string, req *h
 	}
 	input.SetBodyBytes(body)
 	err = openapi3filter.ValidateResponse(ctx, input)
-	if err == nil {
-		return nil
-	}
 	var out Violations
-	for _, e := range flatten(err) {
-		out = append(out, responseViolation(name, route, status, header, e)...)
+	if err != nil {
+		for _, e := range flatten(err) {
+			out = append(out, responseViolation(name, route, status, header, e)...)
+		}
+	}
+	if resp != nil && resp.Value != nil {
+		key := responseKey(route, status)
+		names := make([]string, 0, len(resp.Value.Headers))
+		for h := range resp.Value.Headers {
+			names = append(names, h)
+		}
+		sort.Strings(names)
+		for _, h := range names {
+			ref := resp.Value.Headers[h]
+			var schema *openapi3.SchemaRef
+			if ref != nil && ref.Value != nil {
+				schema = ref.Value.Schema
+			}
+			base := Violation{Exchange: name, Check: CheckSpecResponse, Where: "header " + h, SpecLocation: loc + "." + key + ".headers." + h}
+			out = append(out, repeatedHeader(base, "response.header", schema, header.Values(h))...)
+		}
+		if v, ok := trailingData(body, header); ok && !opts.ExcludeResponseBody {
+			v.Exchange, v.Check, v.Rule, v.SpecLocation = name, CheckSpecResponse, "response.body.trailing", loc+"."+key+".content"
+			out = append(out, v)
+		}
 	}
 	return out
+}
+
+// undeclaredStatus is the violation of a status the operation does not declare.
+func undeclaredStatus(name string, route *routers.Route, status int) Violation {
+	keys := make([]string, 0, route.Operation.Responses.Len())
+	for k := range route.Operation.Responses.Map() {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return Violation{Exchange: name, Check: CheckSpecResponse, Rule: "response.status.undeclared", Where: "status",
+		Expected: "one of " + strings.Join(keys, ", ") + " (default: error statuses only)", Actual: strconv.Itoa(status),
+		SpecLocation: opLocation(route) + ".responses"}
 }
 
 // opLocation is the spec location of an operation, e.g. "paths./v1/productupgrades.post".
@@ -324,15 +437,7 @@ func responseViolation(name string, route *routers.Route, status int, header htt
 	key := responseKey(route, status)
 	switch {
 	case re.Reason == "status is not supported":
-		base.Rule, base.Where, base.SpecLocation = "response.status.undeclared", "status", loc
-		keys := make([]string, 0, route.Operation.Responses.Len())
-		for k := range route.Operation.Responses.Map() {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		base.Expected = "one of " + strings.Join(keys, ", ")
-		base.Actual = strconv.Itoa(status)
-		return Violations{base}
+		return Violations{undeclaredStatus(name, route, status)}
 	case strings.HasPrefix(re.Reason, "response header Content-Type has unexpected value"):
 		base.Rule, base.Where, base.SpecLocation = "response.content-type", "header Content-Type", loc+"."+key+".content"
 		if r := route.Operation.Responses.Value(key); r != nil && r.Value != nil {

@@ -166,15 +166,15 @@ func (s *service) CheckProductUpgradeEligibility(_ context.Context, req gen.Chec
 		return gen.CheckProductUpgradeEligibility400JSONResponse{BadRequestJSONResponse: gen.BadRequestJSONResponse{
 			Body: errorBody(CodeInvalidRequestInput, "Invalid request input: "+problem)}}, nil
 	}
-	family := body.ProductFamily
-	out := gen.ProductUpgradesEligibility{CustomerId: &body.CustomerId, ProductFamily: &family, IsEligible: true}
+	family, customer := body.ProductFamily, body.CustomerId.String()
+	out := gen.ProductUpgradesEligibility{CustomerId: &customer, ProductFamily: &family, IsEligible: true}
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if reason, ok := s.ineligible[body.CustomerId.String()]; ok {
 		out.IsEligible, out.Reason = false, &reason
 	} else if u := s.current[key(body.CustomerId, family)]; u != nil && u.Status != StatusFailed {
-		id := u.id
+		id := u.ID
 		reason := fmt.Sprintf("Upgrade %s is %s", u.ID, map[string]string{StatusInProgress: "in progress", StatusCompleted: "completed"}[u.Status])
 		out.IsEligible, out.UpgradeId, out.Reason = false, &id, &reason
 	}
@@ -218,8 +218,7 @@ func (s *service) CheckProductUpgradeStatus(_ context.Context, req gen.CheckProd
 
 // status renders the upgrade as the API's ProductUpgradesStatus.
 func (u *upgrade) status() gen.ProductUpgradesStatus {
-	src, _ := parseGUID(SourceProductID)
-	dst, _ := parseGUID(TargetProductID)
+	src, dst := SourceProductID, TargetProductID
 	srcName, dstName := SourceProductName, TargetProductName
 	family, state := u.ProductFamily, u.Status
 	item := gen.UpgradesLineItem{
@@ -227,14 +226,15 @@ func (u *upgrade) status() gen.ProductUpgradesStatus {
 		TargetProduct: &gen.UpgradeProduct{Id: &dst, Name: &dstName},
 		Status:        &state,
 	}
-	out := gen.ProductUpgradesStatus{Id: u.id, ProductFamily: &family, Status: u.Status}
+	out := gen.ProductUpgradesStatus{Id: u.ID, ProductFamily: &family, Status: u.Status}
 	switch u.Status {
 	case StatusCompleted:
-		at := u.finished
+		// As the docs' example writes it: UTC, 7 fractional digits, a Z.
+		at := u.finished.UTC().Format("2006-01-02T15:04:05.0000000Z")
 		item.UpgradedDate = &at
 	case StatusFailed:
-		var code gen.ErrorCode
-		_ = code.FromErrorCode0(u.failure.code)
+		var code gen.NullableErrorCode
+		_ = code.FromNullableErrorCode0(u.failure.code)
 		msg := u.failure.message
 		details := &gen.ErrorDetails{Code: &code, Message: &msg}
 		out.ErrorDetails, item.ErrorDetails = details, details

@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/oapi-codegen/runtime"
 	openapi_types "github.com/oapi-codegen/runtime/types"
@@ -35,15 +34,15 @@ type ErrorCode1 = int
 // ErrorDetails Why an upgrade or a line item failed. The docs name the fields `code` and `message`; all
 // three SDKs read `code` and `description`. Both are accepted; no example shows either.
 type ErrorDetails struct {
-	// Attributes Metadata attributes of a resource (utility-resources.md). No example response carries them.
-	Attributes *ResourceAttributes `json:"attributes,omitempty"`
+	// Attributes Metadata attributes of a resource in a response (utility-resources.md). No example
+	// response carries them; the service is .NET and may send them, or any of their
+	// properties, as `null`.
+	Attributes *ResponseAttributes `json:"attributes,omitempty"`
 
-	// Code The service's error code. error-codes.md types it as a string; every real example sends a
-	// JSON number (3000, 2200, 60012). Both are accepted.
-	//
+	// Code An ErrorCode where the property is optional, so may be `null`.
 	//
 	// Example: 900118
-	Code *ErrorCode `json:"code,omitempty"`
+	Code *NullableErrorCode `json:"code,omitempty"`
 
 	// Description The error message (the SDKs' name).
 	Description *string `json:"description,omitempty"`
@@ -71,19 +70,44 @@ type ErrorResponse struct {
 	Source *string `json:"source,omitempty"`
 }
 
-// Guid A GUID in its 8-4-4-4-12 hexadecimal form, any version.
+// Guid A GUID in its 8-4-4-4-12 hexadecimal form, any version. Used where the caller sends an id
+// (request bodies, headers and the path), which are checked strictly; ids in responses are
+// GuidString or plain strings, so that a client does not fail on an id it does not need.
 //
 // Example: 4c721420-72ad-4708-a0a7-371a2f7b0969
 type Guid = openapi_types.UUID
+
+// GuidString A GUID in a response, in its 8-4-4-4-12 hexadecimal form, any version (the nil GUID
+// included). A patterned string without `format: uuid`: every SDK types response ids as
+// strings, and the docs' own ids are not all RFC 4122 UUIDs.
+//
+// Example: 42d075a4-bfe7-43e7-af6d-7c68a57edcb4
+type GuidString = string
+
+// NullableErrorCode An ErrorCode where the property is optional, so may be `null`.
+//
+// Example: 900118
+type NullableErrorCode struct {
+	union json.RawMessage
+}
+
+// NullableErrorCode0 defines model for NullableErrorCode.0.
+type NullableErrorCode0 = string
+
+// NullableErrorCode1 defines model for NullableErrorCode.1.
+type NullableErrorCode1 = int
 
 // ProductUpgradeRequest The customer and the product family of an upgrade; the body of all three operations. The
 // docs also name it ProductUpgradesRequest (the .NET class). Both properties are required
 // here: the docs mark neither, but every example and every SDK sends both.
 type ProductUpgradeRequest struct {
-	// Attributes Metadata attributes of a resource (utility-resources.md). No example response carries them.
+	// Attributes Metadata attributes of a resource (utility-resources.md), as a request may carry them.
 	Attributes *ResourceAttributes `json:"attributes,omitempty"`
 
-	// CustomerId A GUID in its 8-4-4-4-12 hexadecimal form, any version.
+	// CustomerId A GUID in its 8-4-4-4-12 hexadecimal form, any version. Used where the caller sends an id
+	// (request bodies, headers and the path), which are checked strictly; ids in responses are
+	// GuidString or plain strings, so that a client does not fail on an id it does not need.
+	//
 	//
 	// Example: 4c721420-72ad-4708-a0a7-371a2f7b0969
 	CustomerId Guid `json:"customerId"`
@@ -97,17 +121,19 @@ type ProductUpgradeRequest struct {
 	ProductFamily string `json:"productFamily"`
 }
 
-// ProductUpgradesEligibility Whether the customer can be upgraded to the product family.
+// ProductUpgradesEligibility Whether the customer can be upgraded to the product family. Every optional property may
+// be `null` (the service is .NET and its SDKs type them as nullable strings).
 type ProductUpgradesEligibility struct {
-	// Attributes Metadata attributes of a resource (utility-resources.md). No example response carries them.
-	Attributes *ResourceAttributes `json:"attributes,omitempty"`
+	// Attributes Metadata attributes of a resource in a response (utility-resources.md). No example
+	// response carries them; the service is .NET and may send them, or any of their
+	// properties, as `null`.
+	Attributes *ResponseAttributes `json:"attributes,omitempty"`
 
-	// CustomerId A GUID in its 8-4-4-4-12 hexadecimal form, any version.
-	//
-	// Example: 4c721420-72ad-4708-a0a7-371a2f7b0969
-	CustomerId *Guid `json:"customerId,omitempty"`
+	// CustomerId The customer, a GUID (GuidString's pattern).
+	CustomerId *string `json:"customerId,omitempty"`
 
-	// IsEligible Whether the customer is eligible for the requested upgrade.
+	// IsEligible Whether the customer is eligible for the requested upgrade. Required and never null:
+	// a body without it says nothing about eligibility.
 	IsEligible bool `json:"isEligible"`
 
 	// ProductFamily The product family for which the upgrade is requested.
@@ -116,25 +142,30 @@ type ProductUpgradesEligibility struct {
 	// Reason Why the customer isn't eligible for the upgrade.
 	Reason *string `json:"reason,omitempty"`
 
-	// UpgradeId A GUID in its 8-4-4-4-12 hexadecimal form, any version.
-	//
-	// Example: 4c721420-72ad-4708-a0a7-371a2f7b0969
-	UpgradeId *Guid `json:"upgradeId,omitempty"`
+	// UpgradeId The upgrade already in place for the family, a GUID. Absent, `null`, `""` (the SDKs
+	// type it string) and the nil GUID all mean no upgrade.
+	UpgradeId *string `json:"upgradeId,omitempty"`
 }
 
-// ProductUpgradesStatus The state of an upgrade and of each of its line items.
+// ProductUpgradesStatus The state of an upgrade and of each of its line items. Every optional property may be
+// `null`.
 type ProductUpgradesStatus struct {
-	// Attributes Metadata attributes of a resource (utility-resources.md). No example response carries them.
-	Attributes *ResourceAttributes `json:"attributes,omitempty"`
+	// Attributes Metadata attributes of a resource in a response (utility-resources.md). No example
+	// response carries them; the service is .NET and may send them, or any of their
+	// properties, as `null`.
+	Attributes *ResponseAttributes `json:"attributes,omitempty"`
 
 	// ErrorDetails Why an upgrade or a line item failed. The docs name the fields `code` and `message`; all
 	// three SDKs read `code` and `description`. Both are accepted; no example shows either.
 	ErrorDetails *ErrorDetails `json:"errorDetails,omitempty"`
 
-	// Id A GUID in its 8-4-4-4-12 hexadecimal form, any version.
+	// Id A GUID in a response, in its 8-4-4-4-12 hexadecimal form, any version (the nil GUID
+	// included). A patterned string without `format: uuid`: every SDK types response ids as
+	// strings, and the docs' own ids are not all RFC 4122 UUIDs.
 	//
-	// Example: 4c721420-72ad-4708-a0a7-371a2f7b0969
-	Id Guid `json:"id"`
+	//
+	// Example: 42d075a4-bfe7-43e7-af6d-7c68a57edcb4
+	Id GuidString `json:"id"`
 
 	// LineItems The upgrade details for each line item of the request.
 	LineItems *[]UpgradesLineItem `json:"lineItems,omitempty"`
@@ -142,17 +173,29 @@ type ProductUpgradesStatus struct {
 	// ProductFamily The product family for which the upgrade is requested.
 	ProductFamily *string `json:"productFamily,omitempty"`
 
-	// Status The status of an upgrade or line item. No list of values is documented: the examples show
-	// only `Completed`, and the error texts speak of upgrades "in progress", "pending",
-	// "completed" and "failed". Kept an open string.
+	// Status The status of an upgrade. No list of values is documented: the examples show only
+	// `Completed`, the error texts speak of upgrades "in progress", "pending", "completed" and
+	// "failed", and the Transfers service the API runs on writes `Complete`. Kept an open
+	// string, never empty.
 	//
 	//
 	// Example: Completed
 	Status UpgradeStatusValue `json:"status"`
 }
 
-// ResourceAttributes Metadata attributes of a resource (utility-resources.md). No example response carries them.
+// ResourceAttributes Metadata attributes of a resource (utility-resources.md), as a request may carry them.
 type ResourceAttributes struct {
+	// Etag The etag, also known as the object version.
+	Etag *string `json:"etag,omitempty"`
+
+	// ObjectType The type of object of the base resource.
+	ObjectType *string `json:"objectType,omitempty"`
+}
+
+// ResponseAttributes Metadata attributes of a resource in a response (utility-resources.md). No example
+// response carries them; the service is .NET and may send them, or any of their
+// properties, as `null`.
+type ResponseAttributes struct {
 	// Etag The etag, also known as the object version.
 	Etag *string `json:"etag,omitempty"`
 
@@ -178,29 +221,37 @@ type ThrottlingError struct {
 
 // UpgradeProduct A product taking part in an upgrade.
 type UpgradeProduct struct {
-	// Attributes Metadata attributes of a resource (utility-resources.md). No example response carries them.
-	Attributes *ResourceAttributes `json:"attributes,omitempty"`
+	// Attributes Metadata attributes of a resource in a response (utility-resources.md). No example
+	// response carries them; the service is .NET and may send them, or any of their
+	// properties, as `null`.
+	Attributes *ResponseAttributes `json:"attributes,omitempty"`
 
-	// Id A GUID in its 8-4-4-4-12 hexadecimal form, any version.
+	// Id The product's id. A string, not a GUID: every SDK types it string, the docs' target
+	// product id is not an RFC 4122 UUID, and catalog product ids look like `DZH318Z0BCZC`
+	// or `MS-AZR-0145P`.
 	//
-	// Example: 4c721420-72ad-4708-a0a7-371a2f7b0969
-	Id *Guid `json:"id,omitempty"`
+	//
+	// Example: b1beb621-3cad-4d7a-b360-62db33ce028e
+	Id *string `json:"id,omitempty"`
 
 	// Name The friendly name of the product.
 	Name *string `json:"name,omitempty"`
 }
 
-// UpgradeStatusValue The status of an upgrade or line item. No list of values is documented: the examples show
-// only `Completed`, and the error texts speak of upgrades "in progress", "pending",
-// "completed" and "failed". Kept an open string.
+// UpgradeStatusValue The status of an upgrade. No list of values is documented: the examples show only
+// `Completed`, the error texts speak of upgrades "in progress", "pending", "completed" and
+// "failed", and the Transfers service the API runs on writes `Complete`. Kept an open
+// string, never empty.
 //
 // Example: Completed
 type UpgradeStatusValue = string
 
-// UpgradesLineItem The status of the upgrade of one line item.
+// UpgradesLineItem The status of the upgrade of one line item. Every property may be `null`.
 type UpgradesLineItem struct {
-	// Attributes Metadata attributes of a resource (utility-resources.md). No example response carries them.
-	Attributes *ResourceAttributes `json:"attributes,omitempty"`
+	// Attributes Metadata attributes of a resource in a response (utility-resources.md). No example
+	// response carries them; the service is .NET and may send them, or any of their
+	// properties, as `null`.
+	Attributes *ResponseAttributes `json:"attributes,omitempty"`
 
 	// ErrorDetails Why an upgrade or a line item failed. The docs name the fields `code` and `message`; all
 	// three SDKs read `code` and `description`. Both are accepted; no example shows either.
@@ -209,27 +260,31 @@ type UpgradesLineItem struct {
 	// SourceProduct A product taking part in an upgrade.
 	SourceProduct *UpgradeProduct `json:"sourceProduct,omitempty"`
 
-	// Status The status of an upgrade or line item. No list of values is documented: the examples show
-	// only `Completed`, and the error texts speak of upgrades "in progress", "pending",
-	// "completed" and "failed". Kept an open string.
-	//
+	// Status The status of the line item, as UpgradeStatusValue; never empty.
 	//
 	// Example: Completed
-	Status *UpgradeStatusValue `json:"status,omitempty"`
+	Status *string `json:"status,omitempty"`
 
 	// TargetProduct A product taking part in an upgrade.
 	TargetProduct *UpgradeProduct `json:"targetProduct,omitempty"`
 
-	// UpgradedDate When the subscription was upgraded, in UTC (the example has 7 fractional digits).
+	// UpgradedDate When the subscription was upgraded, a UTC date-time ("string in UTC date-time format",
+	// the docs; the official .NET SDK types it string). Not `format: date-time`: the
+	// service is .NET and may send it without a zone (`2019-08-29T23:47:28.8524555`, read
+	// as UTC), as .NET's default `0001-01-01T00:00:00` (no date), or `""` (no date). The
+	// example has 7 fractional digits.
+	//
 	//
 	// Example: 2019-08-29T23:47:28.8524555Z
-	UpgradedDate *time.Time `json:"upgradedDate,omitempty"`
+	UpgradedDate *string `json:"upgradedDate,omitempty"`
 }
 
 // MSContractVersion defines model for MSContractVersion.
 type MSContractVersion = string
 
-// MSCorrelationId A GUID in its 8-4-4-4-12 hexadecimal form, any version.
+// MSCorrelationId A GUID in its 8-4-4-4-12 hexadecimal form, any version. Used where the caller sends an id
+// (request bodies, headers and the path), which are checked strictly; ids in responses are
+// GuidString or plain strings, so that a client does not fail on an id it does not need.
 //
 // Example: 4c721420-72ad-4708-a0a7-371a2f7b0969
 type MSCorrelationId = Guid
@@ -237,13 +292,18 @@ type MSCorrelationId = Guid
 // MSPartnerCenterApplication defines model for MSPartnerCenterApplication.
 type MSPartnerCenterApplication = string
 
-// MSRequestId A GUID in its 8-4-4-4-12 hexadecimal form, any version.
+// MSRequestId A GUID in its 8-4-4-4-12 hexadecimal form, any version. Used where the caller sends an id
+// (request bodies, headers and the path), which are checked strictly; ids in responses are
+// GuidString or plain strings, so that a client does not fail on an id it does not need.
 //
 // Example: 4c721420-72ad-4708-a0a7-371a2f7b0969
 type MSRequestId = Guid
 
 // XLocale defines model for XLocale.
 type XLocale = string
+
+// BadGateway The documented error body of every 4xx and 5xx response (error-codes.md).
+type BadGateway = ErrorResponse
 
 // BadRequest The documented error body of every 4xx and 5xx response (error-codes.md).
 type BadRequest = ErrorResponse
@@ -254,11 +314,20 @@ type Conflict = ErrorResponse
 // Forbidden The documented error body of every 4xx and 5xx response (error-codes.md).
 type Forbidden = ErrorResponse
 
+// GatewayTimeout The documented error body of every 4xx and 5xx response (error-codes.md).
+type GatewayTimeout = ErrorResponse
+
 // InternalServerError The documented error body of every 4xx and 5xx response (error-codes.md).
 type InternalServerError = ErrorResponse
 
 // NotFound The documented error body of every 4xx and 5xx response (error-codes.md).
 type NotFound = ErrorResponse
+
+// OtherError The documented error body of every 4xx and 5xx response (error-codes.md).
+type OtherError = ErrorResponse
+
+// RequestTimeout The documented error body of every 4xx and 5xx response (error-codes.md).
+type RequestTimeout = ErrorResponse
 
 // ServiceUnavailable The documented error body of every 4xx and 5xx response (error-codes.md).
 type ServiceUnavailable = ErrorResponse
@@ -277,7 +346,8 @@ type CreateProductUpgradeParams struct {
 	// retry call must include the same value, so that the service does not act twice. Upon
 	// receiving a response (success or business failure), the value is reset for the next call.
 	// The generated REST reference says the server makes one up when it is absent; this spec
-	// requires it, because without it a retried create is not idempotent.
+	// requires it, because without it a retried create is not idempotent. Sent once: a request
+	// with two MS-RequestId headers is invalid (the verifier checks every value).
 	MSRequestId MSRequestId `json:"MS-RequestId"`
 
 	// MSCorrelationId A unique identifier for the call, useful in logs and network traces for troubleshooting
@@ -303,7 +373,8 @@ type CheckProductUpgradeEligibilityParams struct {
 	// retry call must include the same value, so that the service does not act twice. Upon
 	// receiving a response (success or business failure), the value is reset for the next call.
 	// The generated REST reference says the server makes one up when it is absent; this spec
-	// requires it, because without it a retried create is not idempotent.
+	// requires it, because without it a retried create is not idempotent. Sent once: a request
+	// with two MS-RequestId headers is invalid (the verifier checks every value).
 	MSRequestId MSRequestId `json:"MS-RequestId"`
 
 	// MSCorrelationId A unique identifier for the call, useful in logs and network traces for troubleshooting
@@ -329,7 +400,8 @@ type CheckProductUpgradeStatusParams struct {
 	// retry call must include the same value, so that the service does not act twice. Upon
 	// receiving a response (success or business failure), the value is reset for the next call.
 	// The generated REST reference says the server makes one up when it is absent; this spec
-	// requires it, because without it a retried create is not idempotent.
+	// requires it, because without it a retried create is not idempotent. Sent once: a request
+	// with two MS-RequestId headers is invalid (the verifier checks every value).
 	MSRequestId MSRequestId `json:"MS-RequestId"`
 
 	// MSCorrelationId A unique identifier for the call, useful in logs and network traces for troubleshooting
@@ -416,6 +488,68 @@ func (t ErrorCode) MarshalJSON() ([]byte, error) {
 }
 
 func (t *ErrorCode) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsNullableErrorCode0 returns the union data inside the NullableErrorCode as a NullableErrorCode0
+func (t NullableErrorCode) AsNullableErrorCode0() (NullableErrorCode0, error) {
+	var body NullableErrorCode0
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromNullableErrorCode0 overwrites any union data inside the NullableErrorCode as the provided NullableErrorCode0
+func (t *NullableErrorCode) FromNullableErrorCode0(v NullableErrorCode0) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeNullableErrorCode0 performs a merge with any union data inside the NullableErrorCode, using the provided NullableErrorCode0
+func (t *NullableErrorCode) MergeNullableErrorCode0(v NullableErrorCode0) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsNullableErrorCode1 returns the union data inside the NullableErrorCode as a NullableErrorCode1
+func (t NullableErrorCode) AsNullableErrorCode1() (NullableErrorCode1, error) {
+	var body NullableErrorCode1
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromNullableErrorCode1 overwrites any union data inside the NullableErrorCode as the provided NullableErrorCode1
+func (t *NullableErrorCode) FromNullableErrorCode1(v NullableErrorCode1) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeNullableErrorCode1 performs a merge with any union data inside the NullableErrorCode, using the provided NullableErrorCode1
+func (t *NullableErrorCode) MergeNullableErrorCode1(v NullableErrorCode1) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t NullableErrorCode) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *NullableErrorCode) UnmarshalJSON(b []byte) error {
 	err := t.union.UnmarshalJSON(b)
 	return err
 }
@@ -560,7 +694,8 @@ type ClientInterface interface {
 	//
 	// Starts an asynchronous upgrade of the customer to the given product family. The service
 	// answers `202 Accepted` with an empty body and a `Location` header naming the new upgrade
-	// (`productUpgrades/{upgradeId}`); the upgrade id is the GUID in it. Track the upgrade with
+	// (`productUpgrades/{upgradeId}`, or one of the other forms the `Location` header
+	// describes); the upgrade id is the GUID in it. Track the upgrade with
 	// the status operation (a POST with a body, not a GET on the Location).
 	//
 	// This call moves money: the `MS-RequestId` header is the idempotency key. A retry after a
@@ -577,7 +712,8 @@ type ClientInterface interface {
 	//
 	// Starts an asynchronous upgrade of the customer to the given product family. The service
 	// answers `202 Accepted` with an empty body and a `Location` header naming the new upgrade
-	// (`productUpgrades/{upgradeId}`); the upgrade id is the GUID in it. Track the upgrade with
+	// (`productUpgrades/{upgradeId}`, or one of the other forms the `Location` header
+	// describes); the upgrade id is the GUID in it. Track the upgrade with
 	// the status operation (a POST with a body, not a GET on the Location).
 	//
 	// This call moves money: the `MS-RequestId` header is the idempotency key. A retry after a
@@ -655,7 +791,8 @@ type ClientInterface interface {
 //
 // Starts an asynchronous upgrade of the customer to the given product family. The service
 // answers `202 Accepted` with an empty body and a `Location` header naming the new upgrade
-// (`productUpgrades/{upgradeId}`); the upgrade id is the GUID in it. Track the upgrade with
+// (`productUpgrades/{upgradeId}`, or one of the other forms the `Location` header
+// describes); the upgrade id is the GUID in it. Track the upgrade with
 // the status operation (a POST with a body, not a GET on the Location).
 //
 // This call moves money: the `MS-RequestId` header is the idempotency key. A retry after a
@@ -682,7 +819,8 @@ func (c *Client) CreateProductUpgradeWithBody(ctx context.Context, params *Creat
 //
 // Starts an asynchronous upgrade of the customer to the given product family. The service
 // answers `202 Accepted` with an empty body and a `Location` header naming the new upgrade
-// (`productUpgrades/{upgradeId}`); the upgrade id is the GUID in it. Track the upgrade with
+// (`productUpgrades/{upgradeId}`, or one of the other forms the `Location` header
+// describes); the upgrade id is the GUID in it. Track the upgrade with
 // the status operation (a POST with a body, not a GET on the Location).
 //
 // This call moves money: the `MS-RequestId` header is the idempotency key. A retry after a
@@ -1145,7 +1283,8 @@ type ClientWithResponsesInterface interface {
 	//
 	// Starts an asynchronous upgrade of the customer to the given product family. The service
 	// answers `202 Accepted` with an empty body and a `Location` header naming the new upgrade
-	// (`productUpgrades/{upgradeId}`); the upgrade id is the GUID in it. Track the upgrade with
+	// (`productUpgrades/{upgradeId}`, or one of the other forms the `Location` header
+	// describes); the upgrade id is the GUID in it. Track the upgrade with
 	// the status operation (a POST with a body, not a GET on the Location).
 	//
 	// This call moves money: the `MS-RequestId` header is the idempotency key. A retry after a
@@ -1162,7 +1301,8 @@ type ClientWithResponsesInterface interface {
 	//
 	// Starts an asynchronous upgrade of the customer to the given product family. The service
 	// answers `202 Accepted` with an empty body and a `Location` header naming the new upgrade
-	// (`productUpgrades/{upgradeId}`); the upgrade id is the GUID in it. Track the upgrade with
+	// (`productUpgrades/{upgradeId}`, or one of the other forms the `Location` header
+	// describes); the upgrade id is the GUID in it. Track the upgrade with
 	// the status operation (a POST with a body, not a GET on the Location).
 	//
 	// This call moves money: the `MS-RequestId` header is the idempotency key. A retry after a
@@ -1247,52 +1387,101 @@ type CreateProductUpgradeResponse202Headers struct {
 
 // CreateProductUpgradeResponse400Headers the declared response headers of an HTTP 400 response for CreateProductUpgrade
 type CreateProductUpgradeResponse400Headers struct {
+	MSCV            *string
 	MSCorrelationId *string
 	MSRequestId     *string
+	MSServerId      *string
 }
 
 // CreateProductUpgradeResponse401Headers the declared response headers of an HTTP 401 response for CreateProductUpgrade
 type CreateProductUpgradeResponse401Headers struct {
+	MSCV            *string
 	MSCorrelationId *string
 	MSRequestId     *string
+	MSServerId      *string
+	WWWAuthenticate *string
 }
 
 // CreateProductUpgradeResponse403Headers the declared response headers of an HTTP 403 response for CreateProductUpgrade
 type CreateProductUpgradeResponse403Headers struct {
+	MSCV            *string
 	MSCorrelationId *string
 	MSRequestId     *string
+	MSServerId      *string
 }
 
 // CreateProductUpgradeResponse404Headers the declared response headers of an HTTP 404 response for CreateProductUpgrade
 type CreateProductUpgradeResponse404Headers struct {
+	MSCV            *string
 	MSCorrelationId *string
 	MSRequestId     *string
+	MSServerId      *string
+}
+
+// CreateProductUpgradeResponse408Headers the declared response headers of an HTTP 408 response for CreateProductUpgrade
+type CreateProductUpgradeResponse408Headers struct {
+	MSCV            *string
+	MSCorrelationId *string
+	MSRequestId     *string
+	MSServerId      *string
 }
 
 // CreateProductUpgradeResponse409Headers the declared response headers of an HTTP 409 response for CreateProductUpgrade
 type CreateProductUpgradeResponse409Headers struct {
+	MSCV            *string
 	MSCorrelationId *string
 	MSRequestId     *string
+	MSServerId      *string
 }
 
 // CreateProductUpgradeResponse429Headers the declared response headers of an HTTP 429 response for CreateProductUpgrade
 type CreateProductUpgradeResponse429Headers struct {
+	MSCV            *string
 	MSCorrelationId *string
 	MSRequestId     *string
+	MSServerId      *string
 	RetryAfter      *string
 }
 
 // CreateProductUpgradeResponse500Headers the declared response headers of an HTTP 500 response for CreateProductUpgrade
 type CreateProductUpgradeResponse500Headers struct {
+	MSCV            *string
 	MSCorrelationId *string
 	MSRequestId     *string
+	MSServerId      *string
+}
+
+// CreateProductUpgradeResponse502Headers the declared response headers of an HTTP 502 response for CreateProductUpgrade
+type CreateProductUpgradeResponse502Headers struct {
+	MSCV            *string
+	MSCorrelationId *string
+	MSRequestId     *string
+	MSServerId      *string
 }
 
 // CreateProductUpgradeResponse503Headers the declared response headers of an HTTP 503 response for CreateProductUpgrade
 type CreateProductUpgradeResponse503Headers struct {
+	MSCV            *string
 	MSCorrelationId *string
 	MSRequestId     *string
+	MSServerId      *string
 	RetryAfter      *string
+}
+
+// CreateProductUpgradeResponse504Headers the declared response headers of an HTTP 504 response for CreateProductUpgrade
+type CreateProductUpgradeResponse504Headers struct {
+	MSCV            *string
+	MSCorrelationId *string
+	MSRequestId     *string
+	MSServerId      *string
+}
+
+// CreateProductUpgradeResponseDefaultHeaders the declared response headers of an HTTP default response for CreateProductUpgrade
+type CreateProductUpgradeResponseDefaultHeaders struct {
+	MSCV            *string
+	MSCorrelationId *string
+	MSRequestId     *string
+	MSServerId      *string
 }
 
 type CreateProductUpgradeResponse struct {
@@ -1306,14 +1495,22 @@ type CreateProductUpgradeResponse struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON408 the response for an HTTP 408 `application/json` response
+	JSON408 *RequestTimeout
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Conflict
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *OtherError
 	// Headers202 the parsed response headers for an HTTP 202 response
 	Headers202 *CreateProductUpgradeResponse202Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -1324,14 +1521,22 @@ type CreateProductUpgradeResponse struct {
 	Headers403 *CreateProductUpgradeResponse403Headers
 	// Headers404 the parsed response headers for an HTTP 404 response
 	Headers404 *CreateProductUpgradeResponse404Headers
+	// Headers408 the parsed response headers for an HTTP 408 response
+	Headers408 *CreateProductUpgradeResponse408Headers
 	// Headers409 the parsed response headers for an HTTP 409 response
 	Headers409 *CreateProductUpgradeResponse409Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *CreateProductUpgradeResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *CreateProductUpgradeResponse500Headers
+	// Headers502 the parsed response headers for an HTTP 502 response
+	Headers502 *CreateProductUpgradeResponse502Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *CreateProductUpgradeResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *CreateProductUpgradeResponse504Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *CreateProductUpgradeResponseDefaultHeaders
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -1354,6 +1559,11 @@ func (r CreateProductUpgradeResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
+// GetJSON408 returns the response for an HTTP 408 `application/json` response
+func (r CreateProductUpgradeResponse) GetJSON408() *RequestTimeout {
+	return r.JSON408
+}
+
 // GetJSON409 returns the response for an HTTP 409 `application/json` response
 func (r CreateProductUpgradeResponse) GetJSON409() *Conflict {
 	return r.JSON409
@@ -1369,9 +1579,24 @@ func (r CreateProductUpgradeResponse) GetJSON500() *InternalServerError {
 	return r.JSON500
 }
 
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r CreateProductUpgradeResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
 func (r CreateProductUpgradeResponse) GetJSON503() *ServiceUnavailable {
 	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r CreateProductUpgradeResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r CreateProductUpgradeResponse) GetJSONDefault() *OtherError {
+	return r.JSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -1413,52 +1638,101 @@ type CheckProductUpgradeEligibilityResponse200Headers struct {
 
 // CheckProductUpgradeEligibilityResponse400Headers the declared response headers of an HTTP 400 response for CheckProductUpgradeEligibility
 type CheckProductUpgradeEligibilityResponse400Headers struct {
+	MSCV            *string
 	MSCorrelationId *string
 	MSRequestId     *string
+	MSServerId      *string
 }
 
 // CheckProductUpgradeEligibilityResponse401Headers the declared response headers of an HTTP 401 response for CheckProductUpgradeEligibility
 type CheckProductUpgradeEligibilityResponse401Headers struct {
+	MSCV            *string
 	MSCorrelationId *string
 	MSRequestId     *string
+	MSServerId      *string
+	WWWAuthenticate *string
 }
 
 // CheckProductUpgradeEligibilityResponse403Headers the declared response headers of an HTTP 403 response for CheckProductUpgradeEligibility
 type CheckProductUpgradeEligibilityResponse403Headers struct {
+	MSCV            *string
 	MSCorrelationId *string
 	MSRequestId     *string
+	MSServerId      *string
 }
 
 // CheckProductUpgradeEligibilityResponse404Headers the declared response headers of an HTTP 404 response for CheckProductUpgradeEligibility
 type CheckProductUpgradeEligibilityResponse404Headers struct {
+	MSCV            *string
 	MSCorrelationId *string
 	MSRequestId     *string
+	MSServerId      *string
+}
+
+// CheckProductUpgradeEligibilityResponse408Headers the declared response headers of an HTTP 408 response for CheckProductUpgradeEligibility
+type CheckProductUpgradeEligibilityResponse408Headers struct {
+	MSCV            *string
+	MSCorrelationId *string
+	MSRequestId     *string
+	MSServerId      *string
 }
 
 // CheckProductUpgradeEligibilityResponse409Headers the declared response headers of an HTTP 409 response for CheckProductUpgradeEligibility
 type CheckProductUpgradeEligibilityResponse409Headers struct {
+	MSCV            *string
 	MSCorrelationId *string
 	MSRequestId     *string
+	MSServerId      *string
 }
 
 // CheckProductUpgradeEligibilityResponse429Headers the declared response headers of an HTTP 429 response for CheckProductUpgradeEligibility
 type CheckProductUpgradeEligibilityResponse429Headers struct {
+	MSCV            *string
 	MSCorrelationId *string
 	MSRequestId     *string
+	MSServerId      *string
 	RetryAfter      *string
 }
 
 // CheckProductUpgradeEligibilityResponse500Headers the declared response headers of an HTTP 500 response for CheckProductUpgradeEligibility
 type CheckProductUpgradeEligibilityResponse500Headers struct {
+	MSCV            *string
 	MSCorrelationId *string
 	MSRequestId     *string
+	MSServerId      *string
+}
+
+// CheckProductUpgradeEligibilityResponse502Headers the declared response headers of an HTTP 502 response for CheckProductUpgradeEligibility
+type CheckProductUpgradeEligibilityResponse502Headers struct {
+	MSCV            *string
+	MSCorrelationId *string
+	MSRequestId     *string
+	MSServerId      *string
 }
 
 // CheckProductUpgradeEligibilityResponse503Headers the declared response headers of an HTTP 503 response for CheckProductUpgradeEligibility
 type CheckProductUpgradeEligibilityResponse503Headers struct {
+	MSCV            *string
 	MSCorrelationId *string
 	MSRequestId     *string
+	MSServerId      *string
 	RetryAfter      *string
+}
+
+// CheckProductUpgradeEligibilityResponse504Headers the declared response headers of an HTTP 504 response for CheckProductUpgradeEligibility
+type CheckProductUpgradeEligibilityResponse504Headers struct {
+	MSCV            *string
+	MSCorrelationId *string
+	MSRequestId     *string
+	MSServerId      *string
+}
+
+// CheckProductUpgradeEligibilityResponseDefaultHeaders the declared response headers of an HTTP default response for CheckProductUpgradeEligibility
+type CheckProductUpgradeEligibilityResponseDefaultHeaders struct {
+	MSCV            *string
+	MSCorrelationId *string
+	MSRequestId     *string
+	MSServerId      *string
 }
 
 type CheckProductUpgradeEligibilityResponse struct {
@@ -1474,14 +1748,22 @@ type CheckProductUpgradeEligibilityResponse struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON408 the response for an HTTP 408 `application/json` response
+	JSON408 *RequestTimeout
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Conflict
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *OtherError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *CheckProductUpgradeEligibilityResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -1492,14 +1774,22 @@ type CheckProductUpgradeEligibilityResponse struct {
 	Headers403 *CheckProductUpgradeEligibilityResponse403Headers
 	// Headers404 the parsed response headers for an HTTP 404 response
 	Headers404 *CheckProductUpgradeEligibilityResponse404Headers
+	// Headers408 the parsed response headers for an HTTP 408 response
+	Headers408 *CheckProductUpgradeEligibilityResponse408Headers
 	// Headers409 the parsed response headers for an HTTP 409 response
 	Headers409 *CheckProductUpgradeEligibilityResponse409Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *CheckProductUpgradeEligibilityResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *CheckProductUpgradeEligibilityResponse500Headers
+	// Headers502 the parsed response headers for an HTTP 502 response
+	Headers502 *CheckProductUpgradeEligibilityResponse502Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *CheckProductUpgradeEligibilityResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *CheckProductUpgradeEligibilityResponse504Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *CheckProductUpgradeEligibilityResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1527,6 +1817,11 @@ func (r CheckProductUpgradeEligibilityResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
+// GetJSON408 returns the response for an HTTP 408 `application/json` response
+func (r CheckProductUpgradeEligibilityResponse) GetJSON408() *RequestTimeout {
+	return r.JSON408
+}
+
 // GetJSON409 returns the response for an HTTP 409 `application/json` response
 func (r CheckProductUpgradeEligibilityResponse) GetJSON409() *Conflict {
 	return r.JSON409
@@ -1542,9 +1837,24 @@ func (r CheckProductUpgradeEligibilityResponse) GetJSON500() *InternalServerErro
 	return r.JSON500
 }
 
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r CheckProductUpgradeEligibilityResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
 func (r CheckProductUpgradeEligibilityResponse) GetJSON503() *ServiceUnavailable {
 	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r CheckProductUpgradeEligibilityResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r CheckProductUpgradeEligibilityResponse) GetJSONDefault() *OtherError {
+	return r.JSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -1586,52 +1896,101 @@ type CheckProductUpgradeStatusResponse200Headers struct {
 
 // CheckProductUpgradeStatusResponse400Headers the declared response headers of an HTTP 400 response for CheckProductUpgradeStatus
 type CheckProductUpgradeStatusResponse400Headers struct {
+	MSCV            *string
 	MSCorrelationId *string
 	MSRequestId     *string
+	MSServerId      *string
 }
 
 // CheckProductUpgradeStatusResponse401Headers the declared response headers of an HTTP 401 response for CheckProductUpgradeStatus
 type CheckProductUpgradeStatusResponse401Headers struct {
+	MSCV            *string
 	MSCorrelationId *string
 	MSRequestId     *string
+	MSServerId      *string
+	WWWAuthenticate *string
 }
 
 // CheckProductUpgradeStatusResponse403Headers the declared response headers of an HTTP 403 response for CheckProductUpgradeStatus
 type CheckProductUpgradeStatusResponse403Headers struct {
+	MSCV            *string
 	MSCorrelationId *string
 	MSRequestId     *string
+	MSServerId      *string
 }
 
 // CheckProductUpgradeStatusResponse404Headers the declared response headers of an HTTP 404 response for CheckProductUpgradeStatus
 type CheckProductUpgradeStatusResponse404Headers struct {
+	MSCV            *string
 	MSCorrelationId *string
 	MSRequestId     *string
+	MSServerId      *string
+}
+
+// CheckProductUpgradeStatusResponse408Headers the declared response headers of an HTTP 408 response for CheckProductUpgradeStatus
+type CheckProductUpgradeStatusResponse408Headers struct {
+	MSCV            *string
+	MSCorrelationId *string
+	MSRequestId     *string
+	MSServerId      *string
 }
 
 // CheckProductUpgradeStatusResponse409Headers the declared response headers of an HTTP 409 response for CheckProductUpgradeStatus
 type CheckProductUpgradeStatusResponse409Headers struct {
+	MSCV            *string
 	MSCorrelationId *string
 	MSRequestId     *string
+	MSServerId      *string
 }
 
 // CheckProductUpgradeStatusResponse429Headers the declared response headers of an HTTP 429 response for CheckProductUpgradeStatus
 type CheckProductUpgradeStatusResponse429Headers struct {
+	MSCV            *string
 	MSCorrelationId *string
 	MSRequestId     *string
+	MSServerId      *string
 	RetryAfter      *string
 }
 
 // CheckProductUpgradeStatusResponse500Headers the declared response headers of an HTTP 500 response for CheckProductUpgradeStatus
 type CheckProductUpgradeStatusResponse500Headers struct {
+	MSCV            *string
 	MSCorrelationId *string
 	MSRequestId     *string
+	MSServerId      *string
+}
+
+// CheckProductUpgradeStatusResponse502Headers the declared response headers of an HTTP 502 response for CheckProductUpgradeStatus
+type CheckProductUpgradeStatusResponse502Headers struct {
+	MSCV            *string
+	MSCorrelationId *string
+	MSRequestId     *string
+	MSServerId      *string
 }
 
 // CheckProductUpgradeStatusResponse503Headers the declared response headers of an HTTP 503 response for CheckProductUpgradeStatus
 type CheckProductUpgradeStatusResponse503Headers struct {
+	MSCV            *string
 	MSCorrelationId *string
 	MSRequestId     *string
+	MSServerId      *string
 	RetryAfter      *string
+}
+
+// CheckProductUpgradeStatusResponse504Headers the declared response headers of an HTTP 504 response for CheckProductUpgradeStatus
+type CheckProductUpgradeStatusResponse504Headers struct {
+	MSCV            *string
+	MSCorrelationId *string
+	MSRequestId     *string
+	MSServerId      *string
+}
+
+// CheckProductUpgradeStatusResponseDefaultHeaders the declared response headers of an HTTP default response for CheckProductUpgradeStatus
+type CheckProductUpgradeStatusResponseDefaultHeaders struct {
+	MSCV            *string
+	MSCorrelationId *string
+	MSRequestId     *string
+	MSServerId      *string
 }
 
 type CheckProductUpgradeStatusResponse struct {
@@ -1647,14 +2006,22 @@ type CheckProductUpgradeStatusResponse struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON408 the response for an HTTP 408 `application/json` response
+	JSON408 *RequestTimeout
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Conflict
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalServerError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *BadGateway
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *ServiceUnavailable
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *OtherError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *CheckProductUpgradeStatusResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -1665,14 +2032,22 @@ type CheckProductUpgradeStatusResponse struct {
 	Headers403 *CheckProductUpgradeStatusResponse403Headers
 	// Headers404 the parsed response headers for an HTTP 404 response
 	Headers404 *CheckProductUpgradeStatusResponse404Headers
+	// Headers408 the parsed response headers for an HTTP 408 response
+	Headers408 *CheckProductUpgradeStatusResponse408Headers
 	// Headers409 the parsed response headers for an HTTP 409 response
 	Headers409 *CheckProductUpgradeStatusResponse409Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *CheckProductUpgradeStatusResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *CheckProductUpgradeStatusResponse500Headers
+	// Headers502 the parsed response headers for an HTTP 502 response
+	Headers502 *CheckProductUpgradeStatusResponse502Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *CheckProductUpgradeStatusResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *CheckProductUpgradeStatusResponse504Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *CheckProductUpgradeStatusResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1700,6 +2075,11 @@ func (r CheckProductUpgradeStatusResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
+// GetJSON408 returns the response for an HTTP 408 `application/json` response
+func (r CheckProductUpgradeStatusResponse) GetJSON408() *RequestTimeout {
+	return r.JSON408
+}
+
 // GetJSON409 returns the response for an HTTP 409 `application/json` response
 func (r CheckProductUpgradeStatusResponse) GetJSON409() *Conflict {
 	return r.JSON409
@@ -1715,9 +2095,24 @@ func (r CheckProductUpgradeStatusResponse) GetJSON500() *InternalServerError {
 	return r.JSON500
 }
 
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r CheckProductUpgradeStatusResponse) GetJSON502() *BadGateway {
+	return r.JSON502
+}
+
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
 func (r CheckProductUpgradeStatusResponse) GetJSON503() *ServiceUnavailable {
 	return r.JSON503
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r CheckProductUpgradeStatusResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r CheckProductUpgradeStatusResponse) GetJSONDefault() *OtherError {
+	return r.JSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -1753,7 +2148,8 @@ func (r CheckProductUpgradeStatusResponse) ContentType() string {
 //
 // Starts an asynchronous upgrade of the customer to the given product family. The service
 // answers `202 Accepted` with an empty body and a `Location` header naming the new upgrade
-// (`productUpgrades/{upgradeId}`); the upgrade id is the GUID in it. Track the upgrade with
+// (`productUpgrades/{upgradeId}`, or one of the other forms the `Location` header
+// describes); the upgrade id is the GUID in it. Track the upgrade with
 // the status operation (a POST with a body, not a GET on the Location).
 //
 // This call moves money: the `MS-RequestId` header is the idempotency key. A retry after a
@@ -1776,7 +2172,8 @@ func (c *ClientWithResponses) CreateProductUpgradeWithBodyWithResponse(ctx conte
 //
 // Starts an asynchronous upgrade of the customer to the given product family. The service
 // answers `202 Accepted` with an empty body and a `Location` header naming the new upgrade
-// (`productUpgrades/{upgradeId}`); the upgrade id is the GUID in it. Track the upgrade with
+// (`productUpgrades/{upgradeId}`, or one of the other forms the `Location` header
+// describes); the upgrade id is the GUID in it. Track the upgrade with
 // the status operation (a POST with a body, not a GET on the Location).
 //
 // This call moves money: the `MS-RequestId` header is the idempotency key. A retry after a
@@ -1924,6 +2321,13 @@ func ParseCreateProductUpgradeResponse(rsp *http.Response) (*CreateProductUpgrad
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 408:
+		var dest RequestTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON408 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
 		var dest Conflict
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -1945,12 +2349,33 @@ func ParseCreateProductUpgradeResponse(rsp *http.Response) (*CreateProductUpgrad
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest ServiceUnavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest OtherError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
 
 	}
 
@@ -1995,6 +2420,13 @@ func ParseCreateProductUpgradeResponse(rsp *http.Response) (*CreateProductUpgrad
 		response.Headers202 = &headers
 	case rsp.StatusCode == 400:
 		var headers CreateProductUpgradeResponse400Headers
+		if values := rsp.Header.Values("MS-CV"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CV", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCV = &value
+		}
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -2008,10 +2440,24 @@ func ParseCreateProductUpgradeResponse(rsp *http.Response) (*CreateProductUpgrad
 				return nil, err
 			}
 			headers.MSRequestId = &value
+		}
+		if values := rsp.Header.Values("MS-ServerId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-ServerId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSServerId = &value
 		}
 		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers CreateProductUpgradeResponse401Headers
+		if values := rsp.Header.Values("MS-CV"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CV", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCV = &value
+		}
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -2025,10 +2471,31 @@ func ParseCreateProductUpgradeResponse(rsp *http.Response) (*CreateProductUpgrad
 				return nil, err
 			}
 			headers.MSRequestId = &value
+		}
+		if values := rsp.Header.Values("MS-ServerId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-ServerId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSServerId = &value
+		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
 		}
 		response.Headers401 = &headers
 	case rsp.StatusCode == 403:
 		var headers CreateProductUpgradeResponse403Headers
+		if values := rsp.Header.Values("MS-CV"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CV", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCV = &value
+		}
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -2042,10 +2509,24 @@ func ParseCreateProductUpgradeResponse(rsp *http.Response) (*CreateProductUpgrad
 				return nil, err
 			}
 			headers.MSRequestId = &value
+		}
+		if values := rsp.Header.Values("MS-ServerId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-ServerId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSServerId = &value
 		}
 		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
 		var headers CreateProductUpgradeResponse404Headers
+		if values := rsp.Header.Values("MS-CV"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CV", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCV = &value
+		}
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -2059,10 +2540,24 @@ func ParseCreateProductUpgradeResponse(rsp *http.Response) (*CreateProductUpgrad
 				return nil, err
 			}
 			headers.MSRequestId = &value
+		}
+		if values := rsp.Header.Values("MS-ServerId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-ServerId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSServerId = &value
 		}
 		response.Headers404 = &headers
-	case rsp.StatusCode == 409:
-		var headers CreateProductUpgradeResponse409Headers
+	case rsp.StatusCode == 408:
+		var headers CreateProductUpgradeResponse408Headers
+		if values := rsp.Header.Values("MS-CV"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CV", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCV = &value
+		}
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -2076,10 +2571,55 @@ func ParseCreateProductUpgradeResponse(rsp *http.Response) (*CreateProductUpgrad
 				return nil, err
 			}
 			headers.MSRequestId = &value
+		}
+		if values := rsp.Header.Values("MS-ServerId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-ServerId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSServerId = &value
+		}
+		response.Headers408 = &headers
+	case rsp.StatusCode == 409:
+		var headers CreateProductUpgradeResponse409Headers
+		if values := rsp.Header.Values("MS-CV"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CV", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCV = &value
+		}
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = &value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = &value
+		}
+		if values := rsp.Header.Values("MS-ServerId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-ServerId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSServerId = &value
 		}
 		response.Headers409 = &headers
 	case rsp.StatusCode == 429:
 		var headers CreateProductUpgradeResponse429Headers
+		if values := rsp.Header.Values("MS-CV"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CV", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCV = &value
+		}
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -2093,6 +2633,13 @@ func ParseCreateProductUpgradeResponse(rsp *http.Response) (*CreateProductUpgrad
 				return nil, err
 			}
 			headers.MSRequestId = &value
+		}
+		if values := rsp.Header.Values("MS-ServerId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-ServerId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSServerId = &value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value string
@@ -2104,6 +2651,13 @@ func ParseCreateProductUpgradeResponse(rsp *http.Response) (*CreateProductUpgrad
 		response.Headers429 = &headers
 	case rsp.StatusCode == 500:
 		var headers CreateProductUpgradeResponse500Headers
+		if values := rsp.Header.Values("MS-CV"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CV", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCV = &value
+		}
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -2117,10 +2671,24 @@ func ParseCreateProductUpgradeResponse(rsp *http.Response) (*CreateProductUpgrad
 				return nil, err
 			}
 			headers.MSRequestId = &value
+		}
+		if values := rsp.Header.Values("MS-ServerId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-ServerId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSServerId = &value
 		}
 		response.Headers500 = &headers
-	case rsp.StatusCode == 503:
-		var headers CreateProductUpgradeResponse503Headers
+	case rsp.StatusCode == 502:
+		var headers CreateProductUpgradeResponse502Headers
+		if values := rsp.Header.Values("MS-CV"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CV", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCV = &value
+		}
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -2134,6 +2702,44 @@ func ParseCreateProductUpgradeResponse(rsp *http.Response) (*CreateProductUpgrad
 				return nil, err
 			}
 			headers.MSRequestId = &value
+		}
+		if values := rsp.Header.Values("MS-ServerId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-ServerId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSServerId = &value
+		}
+		response.Headers502 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateProductUpgradeResponse503Headers
+		if values := rsp.Header.Values("MS-CV"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CV", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCV = &value
+		}
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = &value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = &value
+		}
+		if values := rsp.Header.Values("MS-ServerId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-ServerId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSServerId = &value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value string
@@ -2143,6 +2749,68 @@ func ParseCreateProductUpgradeResponse(rsp *http.Response) (*CreateProductUpgrad
 			headers.RetryAfter = &value
 		}
 		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers CreateProductUpgradeResponse504Headers
+		if values := rsp.Header.Values("MS-CV"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CV", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCV = &value
+		}
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = &value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = &value
+		}
+		if values := rsp.Header.Values("MS-ServerId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-ServerId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSServerId = &value
+		}
+		response.Headers504 = &headers
+	case true:
+		var headers CreateProductUpgradeResponseDefaultHeaders
+		if values := rsp.Header.Values("MS-CV"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CV", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCV = &value
+		}
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = &value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = &value
+		}
+		if values := rsp.Header.Values("MS-ServerId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-ServerId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSServerId = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -2197,6 +2865,13 @@ func ParseCheckProductUpgradeEligibilityResponse(rsp *http.Response) (*CheckProd
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 408:
+		var dest RequestTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON408 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
 		var dest Conflict
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -2218,12 +2893,33 @@ func ParseCheckProductUpgradeEligibilityResponse(rsp *http.Response) (*CheckProd
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest ServiceUnavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest OtherError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
 
 	}
 
@@ -2261,6 +2957,13 @@ func ParseCheckProductUpgradeEligibilityResponse(rsp *http.Response) (*CheckProd
 		response.Headers200 = &headers
 	case rsp.StatusCode == 400:
 		var headers CheckProductUpgradeEligibilityResponse400Headers
+		if values := rsp.Header.Values("MS-CV"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CV", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCV = &value
+		}
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -2274,10 +2977,24 @@ func ParseCheckProductUpgradeEligibilityResponse(rsp *http.Response) (*CheckProd
 				return nil, err
 			}
 			headers.MSRequestId = &value
+		}
+		if values := rsp.Header.Values("MS-ServerId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-ServerId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSServerId = &value
 		}
 		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers CheckProductUpgradeEligibilityResponse401Headers
+		if values := rsp.Header.Values("MS-CV"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CV", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCV = &value
+		}
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -2291,10 +3008,31 @@ func ParseCheckProductUpgradeEligibilityResponse(rsp *http.Response) (*CheckProd
 				return nil, err
 			}
 			headers.MSRequestId = &value
+		}
+		if values := rsp.Header.Values("MS-ServerId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-ServerId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSServerId = &value
+		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
 		}
 		response.Headers401 = &headers
 	case rsp.StatusCode == 403:
 		var headers CheckProductUpgradeEligibilityResponse403Headers
+		if values := rsp.Header.Values("MS-CV"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CV", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCV = &value
+		}
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -2308,10 +3046,24 @@ func ParseCheckProductUpgradeEligibilityResponse(rsp *http.Response) (*CheckProd
 				return nil, err
 			}
 			headers.MSRequestId = &value
+		}
+		if values := rsp.Header.Values("MS-ServerId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-ServerId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSServerId = &value
 		}
 		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
 		var headers CheckProductUpgradeEligibilityResponse404Headers
+		if values := rsp.Header.Values("MS-CV"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CV", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCV = &value
+		}
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -2325,10 +3077,24 @@ func ParseCheckProductUpgradeEligibilityResponse(rsp *http.Response) (*CheckProd
 				return nil, err
 			}
 			headers.MSRequestId = &value
+		}
+		if values := rsp.Header.Values("MS-ServerId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-ServerId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSServerId = &value
 		}
 		response.Headers404 = &headers
-	case rsp.StatusCode == 409:
-		var headers CheckProductUpgradeEligibilityResponse409Headers
+	case rsp.StatusCode == 408:
+		var headers CheckProductUpgradeEligibilityResponse408Headers
+		if values := rsp.Header.Values("MS-CV"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CV", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCV = &value
+		}
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -2342,10 +3108,55 @@ func ParseCheckProductUpgradeEligibilityResponse(rsp *http.Response) (*CheckProd
 				return nil, err
 			}
 			headers.MSRequestId = &value
+		}
+		if values := rsp.Header.Values("MS-ServerId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-ServerId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSServerId = &value
+		}
+		response.Headers408 = &headers
+	case rsp.StatusCode == 409:
+		var headers CheckProductUpgradeEligibilityResponse409Headers
+		if values := rsp.Header.Values("MS-CV"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CV", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCV = &value
+		}
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = &value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = &value
+		}
+		if values := rsp.Header.Values("MS-ServerId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-ServerId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSServerId = &value
 		}
 		response.Headers409 = &headers
 	case rsp.StatusCode == 429:
 		var headers CheckProductUpgradeEligibilityResponse429Headers
+		if values := rsp.Header.Values("MS-CV"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CV", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCV = &value
+		}
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -2359,6 +3170,13 @@ func ParseCheckProductUpgradeEligibilityResponse(rsp *http.Response) (*CheckProd
 				return nil, err
 			}
 			headers.MSRequestId = &value
+		}
+		if values := rsp.Header.Values("MS-ServerId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-ServerId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSServerId = &value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value string
@@ -2370,6 +3188,13 @@ func ParseCheckProductUpgradeEligibilityResponse(rsp *http.Response) (*CheckProd
 		response.Headers429 = &headers
 	case rsp.StatusCode == 500:
 		var headers CheckProductUpgradeEligibilityResponse500Headers
+		if values := rsp.Header.Values("MS-CV"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CV", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCV = &value
+		}
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -2383,10 +3208,24 @@ func ParseCheckProductUpgradeEligibilityResponse(rsp *http.Response) (*CheckProd
 				return nil, err
 			}
 			headers.MSRequestId = &value
+		}
+		if values := rsp.Header.Values("MS-ServerId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-ServerId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSServerId = &value
 		}
 		response.Headers500 = &headers
-	case rsp.StatusCode == 503:
-		var headers CheckProductUpgradeEligibilityResponse503Headers
+	case rsp.StatusCode == 502:
+		var headers CheckProductUpgradeEligibilityResponse502Headers
+		if values := rsp.Header.Values("MS-CV"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CV", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCV = &value
+		}
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -2400,6 +3239,44 @@ func ParseCheckProductUpgradeEligibilityResponse(rsp *http.Response) (*CheckProd
 				return nil, err
 			}
 			headers.MSRequestId = &value
+		}
+		if values := rsp.Header.Values("MS-ServerId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-ServerId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSServerId = &value
+		}
+		response.Headers502 = &headers
+	case rsp.StatusCode == 503:
+		var headers CheckProductUpgradeEligibilityResponse503Headers
+		if values := rsp.Header.Values("MS-CV"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CV", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCV = &value
+		}
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = &value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = &value
+		}
+		if values := rsp.Header.Values("MS-ServerId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-ServerId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSServerId = &value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value string
@@ -2409,6 +3286,68 @@ func ParseCheckProductUpgradeEligibilityResponse(rsp *http.Response) (*CheckProd
 			headers.RetryAfter = &value
 		}
 		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers CheckProductUpgradeEligibilityResponse504Headers
+		if values := rsp.Header.Values("MS-CV"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CV", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCV = &value
+		}
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = &value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = &value
+		}
+		if values := rsp.Header.Values("MS-ServerId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-ServerId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSServerId = &value
+		}
+		response.Headers504 = &headers
+	case true:
+		var headers CheckProductUpgradeEligibilityResponseDefaultHeaders
+		if values := rsp.Header.Values("MS-CV"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CV", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCV = &value
+		}
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = &value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = &value
+		}
+		if values := rsp.Header.Values("MS-ServerId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-ServerId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSServerId = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -2463,6 +3402,13 @@ func ParseCheckProductUpgradeStatusResponse(rsp *http.Response) (*CheckProductUp
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 408:
+		var dest RequestTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON408 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
 		var dest Conflict
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -2484,12 +3430,33 @@ func ParseCheckProductUpgradeStatusResponse(rsp *http.Response) (*CheckProductUp
 		}
 		response.JSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest ServiceUnavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest OtherError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
 
 	}
 
@@ -2527,6 +3494,13 @@ func ParseCheckProductUpgradeStatusResponse(rsp *http.Response) (*CheckProductUp
 		response.Headers200 = &headers
 	case rsp.StatusCode == 400:
 		var headers CheckProductUpgradeStatusResponse400Headers
+		if values := rsp.Header.Values("MS-CV"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CV", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCV = &value
+		}
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -2540,10 +3514,24 @@ func ParseCheckProductUpgradeStatusResponse(rsp *http.Response) (*CheckProductUp
 				return nil, err
 			}
 			headers.MSRequestId = &value
+		}
+		if values := rsp.Header.Values("MS-ServerId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-ServerId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSServerId = &value
 		}
 		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers CheckProductUpgradeStatusResponse401Headers
+		if values := rsp.Header.Values("MS-CV"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CV", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCV = &value
+		}
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -2557,10 +3545,31 @@ func ParseCheckProductUpgradeStatusResponse(rsp *http.Response) (*CheckProductUp
 				return nil, err
 			}
 			headers.MSRequestId = &value
+		}
+		if values := rsp.Header.Values("MS-ServerId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-ServerId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSServerId = &value
+		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
 		}
 		response.Headers401 = &headers
 	case rsp.StatusCode == 403:
 		var headers CheckProductUpgradeStatusResponse403Headers
+		if values := rsp.Header.Values("MS-CV"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CV", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCV = &value
+		}
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -2574,10 +3583,24 @@ func ParseCheckProductUpgradeStatusResponse(rsp *http.Response) (*CheckProductUp
 				return nil, err
 			}
 			headers.MSRequestId = &value
+		}
+		if values := rsp.Header.Values("MS-ServerId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-ServerId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSServerId = &value
 		}
 		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
 		var headers CheckProductUpgradeStatusResponse404Headers
+		if values := rsp.Header.Values("MS-CV"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CV", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCV = &value
+		}
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -2591,10 +3614,24 @@ func ParseCheckProductUpgradeStatusResponse(rsp *http.Response) (*CheckProductUp
 				return nil, err
 			}
 			headers.MSRequestId = &value
+		}
+		if values := rsp.Header.Values("MS-ServerId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-ServerId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSServerId = &value
 		}
 		response.Headers404 = &headers
-	case rsp.StatusCode == 409:
-		var headers CheckProductUpgradeStatusResponse409Headers
+	case rsp.StatusCode == 408:
+		var headers CheckProductUpgradeStatusResponse408Headers
+		if values := rsp.Header.Values("MS-CV"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CV", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCV = &value
+		}
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -2608,10 +3645,55 @@ func ParseCheckProductUpgradeStatusResponse(rsp *http.Response) (*CheckProductUp
 				return nil, err
 			}
 			headers.MSRequestId = &value
+		}
+		if values := rsp.Header.Values("MS-ServerId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-ServerId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSServerId = &value
+		}
+		response.Headers408 = &headers
+	case rsp.StatusCode == 409:
+		var headers CheckProductUpgradeStatusResponse409Headers
+		if values := rsp.Header.Values("MS-CV"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CV", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCV = &value
+		}
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = &value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = &value
+		}
+		if values := rsp.Header.Values("MS-ServerId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-ServerId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSServerId = &value
 		}
 		response.Headers409 = &headers
 	case rsp.StatusCode == 429:
 		var headers CheckProductUpgradeStatusResponse429Headers
+		if values := rsp.Header.Values("MS-CV"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CV", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCV = &value
+		}
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -2625,6 +3707,13 @@ func ParseCheckProductUpgradeStatusResponse(rsp *http.Response) (*CheckProductUp
 				return nil, err
 			}
 			headers.MSRequestId = &value
+		}
+		if values := rsp.Header.Values("MS-ServerId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-ServerId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSServerId = &value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value string
@@ -2636,6 +3725,13 @@ func ParseCheckProductUpgradeStatusResponse(rsp *http.Response) (*CheckProductUp
 		response.Headers429 = &headers
 	case rsp.StatusCode == 500:
 		var headers CheckProductUpgradeStatusResponse500Headers
+		if values := rsp.Header.Values("MS-CV"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CV", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCV = &value
+		}
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -2649,10 +3745,24 @@ func ParseCheckProductUpgradeStatusResponse(rsp *http.Response) (*CheckProductUp
 				return nil, err
 			}
 			headers.MSRequestId = &value
+		}
+		if values := rsp.Header.Values("MS-ServerId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-ServerId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSServerId = &value
 		}
 		response.Headers500 = &headers
-	case rsp.StatusCode == 503:
-		var headers CheckProductUpgradeStatusResponse503Headers
+	case rsp.StatusCode == 502:
+		var headers CheckProductUpgradeStatusResponse502Headers
+		if values := rsp.Header.Values("MS-CV"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CV", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCV = &value
+		}
 		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -2666,6 +3776,44 @@ func ParseCheckProductUpgradeStatusResponse(rsp *http.Response) (*CheckProductUp
 				return nil, err
 			}
 			headers.MSRequestId = &value
+		}
+		if values := rsp.Header.Values("MS-ServerId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-ServerId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSServerId = &value
+		}
+		response.Headers502 = &headers
+	case rsp.StatusCode == 503:
+		var headers CheckProductUpgradeStatusResponse503Headers
+		if values := rsp.Header.Values("MS-CV"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CV", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCV = &value
+		}
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = &value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = &value
+		}
+		if values := rsp.Header.Values("MS-ServerId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-ServerId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSServerId = &value
 		}
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value string
@@ -2675,6 +3823,68 @@ func ParseCheckProductUpgradeStatusResponse(rsp *http.Response) (*CheckProductUp
 			headers.RetryAfter = &value
 		}
 		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers CheckProductUpgradeStatusResponse504Headers
+		if values := rsp.Header.Values("MS-CV"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CV", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCV = &value
+		}
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = &value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = &value
+		}
+		if values := rsp.Header.Values("MS-ServerId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-ServerId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSServerId = &value
+		}
+		response.Headers504 = &headers
+	case true:
+		var headers CheckProductUpgradeStatusResponseDefaultHeaders
+		if values := rsp.Header.Values("MS-CV"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CV", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCV = &value
+		}
+		if values := rsp.Header.Values("MS-CorrelationId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-CorrelationId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSCorrelationId = &value
+		}
+		if values := rsp.Header.Values("MS-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSRequestId = &value
+		}
+		if values := rsp.Header.Values("MS-ServerId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "MS-ServerId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.MSServerId = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil

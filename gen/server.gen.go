@@ -548,9 +548,23 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	return m
 }
 
-type BadRequestResponseHeaders struct {
+type BadGatewayResponseHeaders struct {
+	MSCV            *string
 	MSCorrelationId *string
 	MSRequestId     *string
+	MSServerId      *string
+}
+type BadGatewayJSONResponse struct {
+	Body ErrorResponse
+
+	Headers BadGatewayResponseHeaders
+}
+
+type BadRequestResponseHeaders struct {
+	MSCV            *string
+	MSCorrelationId *string
+	MSRequestId     *string
+	MSServerId      *string
 }
 type BadRequestJSONResponse struct {
 	Body ErrorResponse
@@ -559,8 +573,10 @@ type BadRequestJSONResponse struct {
 }
 
 type ConflictResponseHeaders struct {
+	MSCV            *string
 	MSCorrelationId *string
 	MSRequestId     *string
+	MSServerId      *string
 }
 type ConflictJSONResponse struct {
 	Body ErrorResponse
@@ -569,8 +585,10 @@ type ConflictJSONResponse struct {
 }
 
 type ForbiddenResponseHeaders struct {
+	MSCV            *string
 	MSCorrelationId *string
 	MSRequestId     *string
+	MSServerId      *string
 }
 type ForbiddenJSONResponse struct {
 	Body ErrorResponse
@@ -578,9 +596,23 @@ type ForbiddenJSONResponse struct {
 	Headers ForbiddenResponseHeaders
 }
 
-type InternalServerErrorResponseHeaders struct {
+type GatewayTimeoutResponseHeaders struct {
+	MSCV            *string
 	MSCorrelationId *string
 	MSRequestId     *string
+	MSServerId      *string
+}
+type GatewayTimeoutJSONResponse struct {
+	Body ErrorResponse
+
+	Headers GatewayTimeoutResponseHeaders
+}
+
+type InternalServerErrorResponseHeaders struct {
+	MSCV            *string
+	MSCorrelationId *string
+	MSRequestId     *string
+	MSServerId      *string
 }
 type InternalServerErrorJSONResponse struct {
 	Body ErrorResponse
@@ -589,8 +621,10 @@ type InternalServerErrorJSONResponse struct {
 }
 
 type NotFoundResponseHeaders struct {
+	MSCV            *string
 	MSCorrelationId *string
 	MSRequestId     *string
+	MSServerId      *string
 }
 type NotFoundJSONResponse struct {
 	Body ErrorResponse
@@ -598,9 +632,35 @@ type NotFoundJSONResponse struct {
 	Headers NotFoundResponseHeaders
 }
 
-type ServiceUnavailableResponseHeaders struct {
+type OtherErrorResponseHeaders struct {
+	MSCV            *string
 	MSCorrelationId *string
 	MSRequestId     *string
+	MSServerId      *string
+}
+type OtherErrorJSONResponse struct {
+	Body ErrorResponse
+
+	Headers OtherErrorResponseHeaders
+}
+
+type RequestTimeoutResponseHeaders struct {
+	MSCV            *string
+	MSCorrelationId *string
+	MSRequestId     *string
+	MSServerId      *string
+}
+type RequestTimeoutJSONResponse struct {
+	Body ErrorResponse
+
+	Headers RequestTimeoutResponseHeaders
+}
+
+type ServiceUnavailableResponseHeaders struct {
+	MSCV            *string
+	MSCorrelationId *string
+	MSRequestId     *string
+	MSServerId      *string
 	RetryAfter      *string
 }
 type ServiceUnavailableJSONResponse struct {
@@ -610,8 +670,10 @@ type ServiceUnavailableJSONResponse struct {
 }
 
 type TooManyRequestsResponseHeaders struct {
+	MSCV            *string
 	MSCorrelationId *string
 	MSRequestId     *string
+	MSServerId      *string
 	RetryAfter      *string
 }
 type TooManyRequestsJSONResponse struct {
@@ -621,8 +683,11 @@ type TooManyRequestsJSONResponse struct {
 }
 
 type UnauthorizedResponseHeaders struct {
+	MSCV            *string
 	MSCorrelationId *string
 	MSRequestId     *string
+	MSServerId      *string
+	WWWAuthenticate *string
 }
 type UnauthorizedJSONResponse struct {
 	Body ErrorResponse
@@ -678,11 +743,17 @@ func (response CreateProductUpgrade400JSONResponse) VisitCreateProductUpgradeRes
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MSCV != nil {
+		w.Header().Set("MS-CV", fmt.Sprint(*response.Headers.MSCV))
+	}
 	if response.Headers.MSCorrelationId != nil {
 		w.Header().Set("MS-CorrelationId", fmt.Sprint(*response.Headers.MSCorrelationId))
 	}
 	if response.Headers.MSRequestId != nil {
 		w.Header().Set("MS-RequestId", fmt.Sprint(*response.Headers.MSRequestId))
+	}
+	if response.Headers.MSServerId != nil {
+		w.Header().Set("MS-ServerId", fmt.Sprint(*response.Headers.MSServerId))
 	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
@@ -698,11 +769,20 @@ func (response CreateProductUpgrade401JSONResponse) VisitCreateProductUpgradeRes
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MSCV != nil {
+		w.Header().Set("MS-CV", fmt.Sprint(*response.Headers.MSCV))
+	}
 	if response.Headers.MSCorrelationId != nil {
 		w.Header().Set("MS-CorrelationId", fmt.Sprint(*response.Headers.MSCorrelationId))
 	}
 	if response.Headers.MSRequestId != nil {
 		w.Header().Set("MS-RequestId", fmt.Sprint(*response.Headers.MSRequestId))
+	}
+	if response.Headers.MSServerId != nil {
+		w.Header().Set("MS-ServerId", fmt.Sprint(*response.Headers.MSServerId))
+	}
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
 	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
@@ -718,11 +798,17 @@ func (response CreateProductUpgrade403JSONResponse) VisitCreateProductUpgradeRes
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MSCV != nil {
+		w.Header().Set("MS-CV", fmt.Sprint(*response.Headers.MSCV))
+	}
 	if response.Headers.MSCorrelationId != nil {
 		w.Header().Set("MS-CorrelationId", fmt.Sprint(*response.Headers.MSCorrelationId))
 	}
 	if response.Headers.MSRequestId != nil {
 		w.Header().Set("MS-RequestId", fmt.Sprint(*response.Headers.MSRequestId))
+	}
+	if response.Headers.MSServerId != nil {
+		w.Header().Set("MS-ServerId", fmt.Sprint(*response.Headers.MSServerId))
 	}
 	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
@@ -738,13 +824,45 @@ func (response CreateProductUpgrade404JSONResponse) VisitCreateProductUpgradeRes
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MSCV != nil {
+		w.Header().Set("MS-CV", fmt.Sprint(*response.Headers.MSCV))
+	}
 	if response.Headers.MSCorrelationId != nil {
 		w.Header().Set("MS-CorrelationId", fmt.Sprint(*response.Headers.MSCorrelationId))
 	}
 	if response.Headers.MSRequestId != nil {
 		w.Header().Set("MS-RequestId", fmt.Sprint(*response.Headers.MSRequestId))
 	}
+	if response.Headers.MSServerId != nil {
+		w.Header().Set("MS-ServerId", fmt.Sprint(*response.Headers.MSServerId))
+	}
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateProductUpgrade408JSONResponse struct{ RequestTimeoutJSONResponse }
+
+func (response CreateProductUpgrade408JSONResponse) VisitCreateProductUpgradeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MSCV != nil {
+		w.Header().Set("MS-CV", fmt.Sprint(*response.Headers.MSCV))
+	}
+	if response.Headers.MSCorrelationId != nil {
+		w.Header().Set("MS-CorrelationId", fmt.Sprint(*response.Headers.MSCorrelationId))
+	}
+	if response.Headers.MSRequestId != nil {
+		w.Header().Set("MS-RequestId", fmt.Sprint(*response.Headers.MSRequestId))
+	}
+	if response.Headers.MSServerId != nil {
+		w.Header().Set("MS-ServerId", fmt.Sprint(*response.Headers.MSServerId))
+	}
+	w.WriteHeader(408)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -758,11 +876,17 @@ func (response CreateProductUpgrade409JSONResponse) VisitCreateProductUpgradeRes
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MSCV != nil {
+		w.Header().Set("MS-CV", fmt.Sprint(*response.Headers.MSCV))
+	}
 	if response.Headers.MSCorrelationId != nil {
 		w.Header().Set("MS-CorrelationId", fmt.Sprint(*response.Headers.MSCorrelationId))
 	}
 	if response.Headers.MSRequestId != nil {
 		w.Header().Set("MS-RequestId", fmt.Sprint(*response.Headers.MSRequestId))
+	}
+	if response.Headers.MSServerId != nil {
+		w.Header().Set("MS-ServerId", fmt.Sprint(*response.Headers.MSServerId))
 	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
@@ -778,11 +902,17 @@ func (response CreateProductUpgrade429JSONResponse) VisitCreateProductUpgradeRes
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MSCV != nil {
+		w.Header().Set("MS-CV", fmt.Sprint(*response.Headers.MSCV))
+	}
 	if response.Headers.MSCorrelationId != nil {
 		w.Header().Set("MS-CorrelationId", fmt.Sprint(*response.Headers.MSCorrelationId))
 	}
 	if response.Headers.MSRequestId != nil {
 		w.Header().Set("MS-RequestId", fmt.Sprint(*response.Headers.MSRequestId))
+	}
+	if response.Headers.MSServerId != nil {
+		w.Header().Set("MS-ServerId", fmt.Sprint(*response.Headers.MSServerId))
 	}
 	if response.Headers.RetryAfter != nil {
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
@@ -803,13 +933,45 @@ func (response CreateProductUpgrade500JSONResponse) VisitCreateProductUpgradeRes
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MSCV != nil {
+		w.Header().Set("MS-CV", fmt.Sprint(*response.Headers.MSCV))
+	}
 	if response.Headers.MSCorrelationId != nil {
 		w.Header().Set("MS-CorrelationId", fmt.Sprint(*response.Headers.MSCorrelationId))
 	}
 	if response.Headers.MSRequestId != nil {
 		w.Header().Set("MS-RequestId", fmt.Sprint(*response.Headers.MSRequestId))
 	}
+	if response.Headers.MSServerId != nil {
+		w.Header().Set("MS-ServerId", fmt.Sprint(*response.Headers.MSServerId))
+	}
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateProductUpgrade502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response CreateProductUpgrade502JSONResponse) VisitCreateProductUpgradeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MSCV != nil {
+		w.Header().Set("MS-CV", fmt.Sprint(*response.Headers.MSCV))
+	}
+	if response.Headers.MSCorrelationId != nil {
+		w.Header().Set("MS-CorrelationId", fmt.Sprint(*response.Headers.MSCorrelationId))
+	}
+	if response.Headers.MSRequestId != nil {
+		w.Header().Set("MS-RequestId", fmt.Sprint(*response.Headers.MSRequestId))
+	}
+	if response.Headers.MSServerId != nil {
+		w.Header().Set("MS-ServerId", fmt.Sprint(*response.Headers.MSServerId))
+	}
+	w.WriteHeader(502)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -823,16 +985,78 @@ func (response CreateProductUpgrade503JSONResponse) VisitCreateProductUpgradeRes
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MSCV != nil {
+		w.Header().Set("MS-CV", fmt.Sprint(*response.Headers.MSCV))
+	}
 	if response.Headers.MSCorrelationId != nil {
 		w.Header().Set("MS-CorrelationId", fmt.Sprint(*response.Headers.MSCorrelationId))
 	}
 	if response.Headers.MSRequestId != nil {
 		w.Header().Set("MS-RequestId", fmt.Sprint(*response.Headers.MSRequestId))
 	}
+	if response.Headers.MSServerId != nil {
+		w.Header().Set("MS-ServerId", fmt.Sprint(*response.Headers.MSServerId))
+	}
 	if response.Headers.RetryAfter != nil {
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateProductUpgrade504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response CreateProductUpgrade504JSONResponse) VisitCreateProductUpgradeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MSCV != nil {
+		w.Header().Set("MS-CV", fmt.Sprint(*response.Headers.MSCV))
+	}
+	if response.Headers.MSCorrelationId != nil {
+		w.Header().Set("MS-CorrelationId", fmt.Sprint(*response.Headers.MSCorrelationId))
+	}
+	if response.Headers.MSRequestId != nil {
+		w.Header().Set("MS-RequestId", fmt.Sprint(*response.Headers.MSRequestId))
+	}
+	if response.Headers.MSServerId != nil {
+		w.Header().Set("MS-ServerId", fmt.Sprint(*response.Headers.MSServerId))
+	}
+	w.WriteHeader(504)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateProductUpgradedefaultJSONResponse struct {
+	Body       ErrorResponse
+	Headers    OtherErrorResponseHeaders
+	StatusCode int
+}
+
+func (response CreateProductUpgradedefaultJSONResponse) VisitCreateProductUpgradeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MSCV != nil {
+		w.Header().Set("MS-CV", fmt.Sprint(*response.Headers.MSCV))
+	}
+	if response.Headers.MSCorrelationId != nil {
+		w.Header().Set("MS-CorrelationId", fmt.Sprint(*response.Headers.MSCorrelationId))
+	}
+	if response.Headers.MSRequestId != nil {
+		w.Header().Set("MS-RequestId", fmt.Sprint(*response.Headers.MSRequestId))
+	}
+	if response.Headers.MSServerId != nil {
+		w.Header().Set("MS-ServerId", fmt.Sprint(*response.Headers.MSServerId))
+	}
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -891,11 +1115,17 @@ func (response CheckProductUpgradeEligibility400JSONResponse) VisitCheckProductU
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MSCV != nil {
+		w.Header().Set("MS-CV", fmt.Sprint(*response.Headers.MSCV))
+	}
 	if response.Headers.MSCorrelationId != nil {
 		w.Header().Set("MS-CorrelationId", fmt.Sprint(*response.Headers.MSCorrelationId))
 	}
 	if response.Headers.MSRequestId != nil {
 		w.Header().Set("MS-RequestId", fmt.Sprint(*response.Headers.MSRequestId))
+	}
+	if response.Headers.MSServerId != nil {
+		w.Header().Set("MS-ServerId", fmt.Sprint(*response.Headers.MSServerId))
 	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
@@ -911,11 +1141,20 @@ func (response CheckProductUpgradeEligibility401JSONResponse) VisitCheckProductU
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MSCV != nil {
+		w.Header().Set("MS-CV", fmt.Sprint(*response.Headers.MSCV))
+	}
 	if response.Headers.MSCorrelationId != nil {
 		w.Header().Set("MS-CorrelationId", fmt.Sprint(*response.Headers.MSCorrelationId))
 	}
 	if response.Headers.MSRequestId != nil {
 		w.Header().Set("MS-RequestId", fmt.Sprint(*response.Headers.MSRequestId))
+	}
+	if response.Headers.MSServerId != nil {
+		w.Header().Set("MS-ServerId", fmt.Sprint(*response.Headers.MSServerId))
+	}
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
 	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
@@ -931,11 +1170,17 @@ func (response CheckProductUpgradeEligibility403JSONResponse) VisitCheckProductU
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MSCV != nil {
+		w.Header().Set("MS-CV", fmt.Sprint(*response.Headers.MSCV))
+	}
 	if response.Headers.MSCorrelationId != nil {
 		w.Header().Set("MS-CorrelationId", fmt.Sprint(*response.Headers.MSCorrelationId))
 	}
 	if response.Headers.MSRequestId != nil {
 		w.Header().Set("MS-RequestId", fmt.Sprint(*response.Headers.MSRequestId))
+	}
+	if response.Headers.MSServerId != nil {
+		w.Header().Set("MS-ServerId", fmt.Sprint(*response.Headers.MSServerId))
 	}
 	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
@@ -951,13 +1196,45 @@ func (response CheckProductUpgradeEligibility404JSONResponse) VisitCheckProductU
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MSCV != nil {
+		w.Header().Set("MS-CV", fmt.Sprint(*response.Headers.MSCV))
+	}
 	if response.Headers.MSCorrelationId != nil {
 		w.Header().Set("MS-CorrelationId", fmt.Sprint(*response.Headers.MSCorrelationId))
 	}
 	if response.Headers.MSRequestId != nil {
 		w.Header().Set("MS-RequestId", fmt.Sprint(*response.Headers.MSRequestId))
 	}
+	if response.Headers.MSServerId != nil {
+		w.Header().Set("MS-ServerId", fmt.Sprint(*response.Headers.MSServerId))
+	}
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CheckProductUpgradeEligibility408JSONResponse struct{ RequestTimeoutJSONResponse }
+
+func (response CheckProductUpgradeEligibility408JSONResponse) VisitCheckProductUpgradeEligibilityResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MSCV != nil {
+		w.Header().Set("MS-CV", fmt.Sprint(*response.Headers.MSCV))
+	}
+	if response.Headers.MSCorrelationId != nil {
+		w.Header().Set("MS-CorrelationId", fmt.Sprint(*response.Headers.MSCorrelationId))
+	}
+	if response.Headers.MSRequestId != nil {
+		w.Header().Set("MS-RequestId", fmt.Sprint(*response.Headers.MSRequestId))
+	}
+	if response.Headers.MSServerId != nil {
+		w.Header().Set("MS-ServerId", fmt.Sprint(*response.Headers.MSServerId))
+	}
+	w.WriteHeader(408)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -971,11 +1248,17 @@ func (response CheckProductUpgradeEligibility409JSONResponse) VisitCheckProductU
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MSCV != nil {
+		w.Header().Set("MS-CV", fmt.Sprint(*response.Headers.MSCV))
+	}
 	if response.Headers.MSCorrelationId != nil {
 		w.Header().Set("MS-CorrelationId", fmt.Sprint(*response.Headers.MSCorrelationId))
 	}
 	if response.Headers.MSRequestId != nil {
 		w.Header().Set("MS-RequestId", fmt.Sprint(*response.Headers.MSRequestId))
+	}
+	if response.Headers.MSServerId != nil {
+		w.Header().Set("MS-ServerId", fmt.Sprint(*response.Headers.MSServerId))
 	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
@@ -991,11 +1274,17 @@ func (response CheckProductUpgradeEligibility429JSONResponse) VisitCheckProductU
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MSCV != nil {
+		w.Header().Set("MS-CV", fmt.Sprint(*response.Headers.MSCV))
+	}
 	if response.Headers.MSCorrelationId != nil {
 		w.Header().Set("MS-CorrelationId", fmt.Sprint(*response.Headers.MSCorrelationId))
 	}
 	if response.Headers.MSRequestId != nil {
 		w.Header().Set("MS-RequestId", fmt.Sprint(*response.Headers.MSRequestId))
+	}
+	if response.Headers.MSServerId != nil {
+		w.Header().Set("MS-ServerId", fmt.Sprint(*response.Headers.MSServerId))
 	}
 	if response.Headers.RetryAfter != nil {
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
@@ -1016,13 +1305,45 @@ func (response CheckProductUpgradeEligibility500JSONResponse) VisitCheckProductU
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MSCV != nil {
+		w.Header().Set("MS-CV", fmt.Sprint(*response.Headers.MSCV))
+	}
 	if response.Headers.MSCorrelationId != nil {
 		w.Header().Set("MS-CorrelationId", fmt.Sprint(*response.Headers.MSCorrelationId))
 	}
 	if response.Headers.MSRequestId != nil {
 		w.Header().Set("MS-RequestId", fmt.Sprint(*response.Headers.MSRequestId))
 	}
+	if response.Headers.MSServerId != nil {
+		w.Header().Set("MS-ServerId", fmt.Sprint(*response.Headers.MSServerId))
+	}
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CheckProductUpgradeEligibility502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response CheckProductUpgradeEligibility502JSONResponse) VisitCheckProductUpgradeEligibilityResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MSCV != nil {
+		w.Header().Set("MS-CV", fmt.Sprint(*response.Headers.MSCV))
+	}
+	if response.Headers.MSCorrelationId != nil {
+		w.Header().Set("MS-CorrelationId", fmt.Sprint(*response.Headers.MSCorrelationId))
+	}
+	if response.Headers.MSRequestId != nil {
+		w.Header().Set("MS-RequestId", fmt.Sprint(*response.Headers.MSRequestId))
+	}
+	if response.Headers.MSServerId != nil {
+		w.Header().Set("MS-ServerId", fmt.Sprint(*response.Headers.MSServerId))
+	}
+	w.WriteHeader(502)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -1036,16 +1357,78 @@ func (response CheckProductUpgradeEligibility503JSONResponse) VisitCheckProductU
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MSCV != nil {
+		w.Header().Set("MS-CV", fmt.Sprint(*response.Headers.MSCV))
+	}
 	if response.Headers.MSCorrelationId != nil {
 		w.Header().Set("MS-CorrelationId", fmt.Sprint(*response.Headers.MSCorrelationId))
 	}
 	if response.Headers.MSRequestId != nil {
 		w.Header().Set("MS-RequestId", fmt.Sprint(*response.Headers.MSRequestId))
 	}
+	if response.Headers.MSServerId != nil {
+		w.Header().Set("MS-ServerId", fmt.Sprint(*response.Headers.MSServerId))
+	}
 	if response.Headers.RetryAfter != nil {
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CheckProductUpgradeEligibility504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response CheckProductUpgradeEligibility504JSONResponse) VisitCheckProductUpgradeEligibilityResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MSCV != nil {
+		w.Header().Set("MS-CV", fmt.Sprint(*response.Headers.MSCV))
+	}
+	if response.Headers.MSCorrelationId != nil {
+		w.Header().Set("MS-CorrelationId", fmt.Sprint(*response.Headers.MSCorrelationId))
+	}
+	if response.Headers.MSRequestId != nil {
+		w.Header().Set("MS-RequestId", fmt.Sprint(*response.Headers.MSRequestId))
+	}
+	if response.Headers.MSServerId != nil {
+		w.Header().Set("MS-ServerId", fmt.Sprint(*response.Headers.MSServerId))
+	}
+	w.WriteHeader(504)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CheckProductUpgradeEligibilitydefaultJSONResponse struct {
+	Body       ErrorResponse
+	Headers    OtherErrorResponseHeaders
+	StatusCode int
+}
+
+func (response CheckProductUpgradeEligibilitydefaultJSONResponse) VisitCheckProductUpgradeEligibilityResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MSCV != nil {
+		w.Header().Set("MS-CV", fmt.Sprint(*response.Headers.MSCV))
+	}
+	if response.Headers.MSCorrelationId != nil {
+		w.Header().Set("MS-CorrelationId", fmt.Sprint(*response.Headers.MSCorrelationId))
+	}
+	if response.Headers.MSRequestId != nil {
+		w.Header().Set("MS-RequestId", fmt.Sprint(*response.Headers.MSRequestId))
+	}
+	if response.Headers.MSServerId != nil {
+		w.Header().Set("MS-ServerId", fmt.Sprint(*response.Headers.MSServerId))
+	}
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -1105,11 +1488,17 @@ func (response CheckProductUpgradeStatus400JSONResponse) VisitCheckProductUpgrad
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MSCV != nil {
+		w.Header().Set("MS-CV", fmt.Sprint(*response.Headers.MSCV))
+	}
 	if response.Headers.MSCorrelationId != nil {
 		w.Header().Set("MS-CorrelationId", fmt.Sprint(*response.Headers.MSCorrelationId))
 	}
 	if response.Headers.MSRequestId != nil {
 		w.Header().Set("MS-RequestId", fmt.Sprint(*response.Headers.MSRequestId))
+	}
+	if response.Headers.MSServerId != nil {
+		w.Header().Set("MS-ServerId", fmt.Sprint(*response.Headers.MSServerId))
 	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
@@ -1125,11 +1514,20 @@ func (response CheckProductUpgradeStatus401JSONResponse) VisitCheckProductUpgrad
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MSCV != nil {
+		w.Header().Set("MS-CV", fmt.Sprint(*response.Headers.MSCV))
+	}
 	if response.Headers.MSCorrelationId != nil {
 		w.Header().Set("MS-CorrelationId", fmt.Sprint(*response.Headers.MSCorrelationId))
 	}
 	if response.Headers.MSRequestId != nil {
 		w.Header().Set("MS-RequestId", fmt.Sprint(*response.Headers.MSRequestId))
+	}
+	if response.Headers.MSServerId != nil {
+		w.Header().Set("MS-ServerId", fmt.Sprint(*response.Headers.MSServerId))
+	}
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
 	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
@@ -1145,11 +1543,17 @@ func (response CheckProductUpgradeStatus403JSONResponse) VisitCheckProductUpgrad
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MSCV != nil {
+		w.Header().Set("MS-CV", fmt.Sprint(*response.Headers.MSCV))
+	}
 	if response.Headers.MSCorrelationId != nil {
 		w.Header().Set("MS-CorrelationId", fmt.Sprint(*response.Headers.MSCorrelationId))
 	}
 	if response.Headers.MSRequestId != nil {
 		w.Header().Set("MS-RequestId", fmt.Sprint(*response.Headers.MSRequestId))
+	}
+	if response.Headers.MSServerId != nil {
+		w.Header().Set("MS-ServerId", fmt.Sprint(*response.Headers.MSServerId))
 	}
 	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
@@ -1165,13 +1569,45 @@ func (response CheckProductUpgradeStatus404JSONResponse) VisitCheckProductUpgrad
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MSCV != nil {
+		w.Header().Set("MS-CV", fmt.Sprint(*response.Headers.MSCV))
+	}
 	if response.Headers.MSCorrelationId != nil {
 		w.Header().Set("MS-CorrelationId", fmt.Sprint(*response.Headers.MSCorrelationId))
 	}
 	if response.Headers.MSRequestId != nil {
 		w.Header().Set("MS-RequestId", fmt.Sprint(*response.Headers.MSRequestId))
 	}
+	if response.Headers.MSServerId != nil {
+		w.Header().Set("MS-ServerId", fmt.Sprint(*response.Headers.MSServerId))
+	}
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CheckProductUpgradeStatus408JSONResponse struct{ RequestTimeoutJSONResponse }
+
+func (response CheckProductUpgradeStatus408JSONResponse) VisitCheckProductUpgradeStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MSCV != nil {
+		w.Header().Set("MS-CV", fmt.Sprint(*response.Headers.MSCV))
+	}
+	if response.Headers.MSCorrelationId != nil {
+		w.Header().Set("MS-CorrelationId", fmt.Sprint(*response.Headers.MSCorrelationId))
+	}
+	if response.Headers.MSRequestId != nil {
+		w.Header().Set("MS-RequestId", fmt.Sprint(*response.Headers.MSRequestId))
+	}
+	if response.Headers.MSServerId != nil {
+		w.Header().Set("MS-ServerId", fmt.Sprint(*response.Headers.MSServerId))
+	}
+	w.WriteHeader(408)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -1185,11 +1621,17 @@ func (response CheckProductUpgradeStatus409JSONResponse) VisitCheckProductUpgrad
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MSCV != nil {
+		w.Header().Set("MS-CV", fmt.Sprint(*response.Headers.MSCV))
+	}
 	if response.Headers.MSCorrelationId != nil {
 		w.Header().Set("MS-CorrelationId", fmt.Sprint(*response.Headers.MSCorrelationId))
 	}
 	if response.Headers.MSRequestId != nil {
 		w.Header().Set("MS-RequestId", fmt.Sprint(*response.Headers.MSRequestId))
+	}
+	if response.Headers.MSServerId != nil {
+		w.Header().Set("MS-ServerId", fmt.Sprint(*response.Headers.MSServerId))
 	}
 	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
@@ -1205,11 +1647,17 @@ func (response CheckProductUpgradeStatus429JSONResponse) VisitCheckProductUpgrad
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MSCV != nil {
+		w.Header().Set("MS-CV", fmt.Sprint(*response.Headers.MSCV))
+	}
 	if response.Headers.MSCorrelationId != nil {
 		w.Header().Set("MS-CorrelationId", fmt.Sprint(*response.Headers.MSCorrelationId))
 	}
 	if response.Headers.MSRequestId != nil {
 		w.Header().Set("MS-RequestId", fmt.Sprint(*response.Headers.MSRequestId))
+	}
+	if response.Headers.MSServerId != nil {
+		w.Header().Set("MS-ServerId", fmt.Sprint(*response.Headers.MSServerId))
 	}
 	if response.Headers.RetryAfter != nil {
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
@@ -1230,13 +1678,45 @@ func (response CheckProductUpgradeStatus500JSONResponse) VisitCheckProductUpgrad
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MSCV != nil {
+		w.Header().Set("MS-CV", fmt.Sprint(*response.Headers.MSCV))
+	}
 	if response.Headers.MSCorrelationId != nil {
 		w.Header().Set("MS-CorrelationId", fmt.Sprint(*response.Headers.MSCorrelationId))
 	}
 	if response.Headers.MSRequestId != nil {
 		w.Header().Set("MS-RequestId", fmt.Sprint(*response.Headers.MSRequestId))
 	}
+	if response.Headers.MSServerId != nil {
+		w.Header().Set("MS-ServerId", fmt.Sprint(*response.Headers.MSServerId))
+	}
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CheckProductUpgradeStatus502JSONResponse struct{ BadGatewayJSONResponse }
+
+func (response CheckProductUpgradeStatus502JSONResponse) VisitCheckProductUpgradeStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MSCV != nil {
+		w.Header().Set("MS-CV", fmt.Sprint(*response.Headers.MSCV))
+	}
+	if response.Headers.MSCorrelationId != nil {
+		w.Header().Set("MS-CorrelationId", fmt.Sprint(*response.Headers.MSCorrelationId))
+	}
+	if response.Headers.MSRequestId != nil {
+		w.Header().Set("MS-RequestId", fmt.Sprint(*response.Headers.MSRequestId))
+	}
+	if response.Headers.MSServerId != nil {
+		w.Header().Set("MS-ServerId", fmt.Sprint(*response.Headers.MSServerId))
+	}
+	w.WriteHeader(502)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -1250,16 +1730,78 @@ func (response CheckProductUpgradeStatus503JSONResponse) VisitCheckProductUpgrad
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MSCV != nil {
+		w.Header().Set("MS-CV", fmt.Sprint(*response.Headers.MSCV))
+	}
 	if response.Headers.MSCorrelationId != nil {
 		w.Header().Set("MS-CorrelationId", fmt.Sprint(*response.Headers.MSCorrelationId))
 	}
 	if response.Headers.MSRequestId != nil {
 		w.Header().Set("MS-RequestId", fmt.Sprint(*response.Headers.MSRequestId))
 	}
+	if response.Headers.MSServerId != nil {
+		w.Header().Set("MS-ServerId", fmt.Sprint(*response.Headers.MSServerId))
+	}
 	if response.Headers.RetryAfter != nil {
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CheckProductUpgradeStatus504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response CheckProductUpgradeStatus504JSONResponse) VisitCheckProductUpgradeStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MSCV != nil {
+		w.Header().Set("MS-CV", fmt.Sprint(*response.Headers.MSCV))
+	}
+	if response.Headers.MSCorrelationId != nil {
+		w.Header().Set("MS-CorrelationId", fmt.Sprint(*response.Headers.MSCorrelationId))
+	}
+	if response.Headers.MSRequestId != nil {
+		w.Header().Set("MS-RequestId", fmt.Sprint(*response.Headers.MSRequestId))
+	}
+	if response.Headers.MSServerId != nil {
+		w.Header().Set("MS-ServerId", fmt.Sprint(*response.Headers.MSServerId))
+	}
+	w.WriteHeader(504)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CheckProductUpgradeStatusdefaultJSONResponse struct {
+	Body       ErrorResponse
+	Headers    OtherErrorResponseHeaders
+	StatusCode int
+}
+
+func (response CheckProductUpgradeStatusdefaultJSONResponse) VisitCheckProductUpgradeStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.MSCV != nil {
+		w.Header().Set("MS-CV", fmt.Sprint(*response.Headers.MSCV))
+	}
+	if response.Headers.MSCorrelationId != nil {
+		w.Header().Set("MS-CorrelationId", fmt.Sprint(*response.Headers.MSCorrelationId))
+	}
+	if response.Headers.MSRequestId != nil {
+		w.Header().Set("MS-RequestId", fmt.Sprint(*response.Headers.MSRequestId))
+	}
+	if response.Headers.MSServerId != nil {
+		w.Header().Set("MS-ServerId", fmt.Sprint(*response.Headers.MSServerId))
+	}
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
