@@ -27,6 +27,9 @@ func describeExpect(e Expect) string {
 		}
 		parts = append(parts, s)
 	}
+	if e.MissingField != "" {
+		parts = append(parts, "an error naming the missing "+e.MissingField)
+	}
 	if len(parts) == 0 {
 		return fmt.Sprintf("status %d", e.Status)
 	}
