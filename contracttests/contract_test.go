@@ -43,7 +43,7 @@ func TestContractSpecCheckRejectsBadExamples(t *testing.T) {
 func TestContract(t *testing.T) {
 	sc := specChecker(t)
 	ctx := context.Background()
-	for _, ex := range loadExchanges(t) {
+	for _, ex := range append(loadExchanges(t), loadFlagged(t)...) {
 		t.Run(ex.Name, func(t *testing.T) {
 			require.NotNil(t, ex.Meta, "every fixture has a sidecar .json")
 			route, _, err := sc.FindRoute(ex.Request.Method, ex.Request.URL.Path)
@@ -58,6 +58,11 @@ func TestContract(t *testing.T) {
 			})
 			t.Run("spec-response", func(t *testing.T) {
 				vs := sc.CheckResponse(ctx, ex)
+				if want := ex.Meta.Expect.Violations; len(want) > 0 {
+					requireExactly(t, want, vs)
+					t.Logf("flagged as the sidecar says: %s", vs)
+					return
+				}
 				require.Empty(t, vs, "%s", vs)
 				t.Logf("ok: %d valid against %s.responses.%s", ex.Response.StatusCode, opLocation(route), responseKey(route, ex.Response.StatusCode))
 			})
@@ -90,7 +95,34 @@ func TestContractCoverage(t *testing.T) {
 			assert.True(t, ops[op.OperationID], "no exchange for operation %s", op.OperationID)
 		}
 	}
-	for _, s := range []int{200, 202, 400, 401, 404, 409, 429} {
+	for _, s := range []int{200, 202, 400, 401, 404, 408, 409, 429, 502, 504} {
 		assert.True(t, statuses[s], "no exchange with status %d", s)
+	}
+}
+
+// requireExactly requires vs to be the violations want lists, no more, no fewer.
+func requireExactly(t *testing.T, want []ExpectViolation, vs Violations) {
+	t.Helper()
+	for _, w := range want {
+		require.True(t, vs.Has(w.Rule, w.Where), "the verifier must report %s at %s; it said:\n%s", w.Rule, w.Where, vs)
+	}
+	for _, v := range vs {
+		listed := false
+		for _, w := range want {
+			listed = listed || (v.Rule == w.Rule && v.Where == w.Where)
+		}
+		require.True(t, listed, "a violation the sidecar does not list: %s", v)
+	}
+}
+
+// TestFlaggedExchangesAreFlagged keeps the flagged fixtures honest: each lists at least one
+// violation, and the verifier (pcupgrade verify) fails on each.
+func TestFlaggedExchangesAreFlagged(t *testing.T) {
+	v := NewVerifierFor(specChecker(t))
+	for _, ex := range loadFlagged(t) {
+		require.NotEmpty(t, ex.Meta.Expect.Violations, "%s: a flagged fixture lists what the verifier must report", ex.Name)
+		res := v.VerifyFile(context.Background(), ex.Path)
+		require.False(t, res.Passed(), "%s: verify passed a flagged exchange", ex.Name)
+		requireExactly(t, ex.Meta.Expect.Violations, res.Violations)
 	}
 }

@@ -15,7 +15,7 @@ import (
 // the documentation's text, with the listed fix-ups applied in order, must give the fixture
 // exactly (trailing blank lines aside). Constructed halves must say so and list no fix-ups.
 func TestFixturesDifferFromDocsOnlyByFixups(t *testing.T) {
-	for _, ex := range loadExchanges(t) {
+	for _, ex := range append(loadExchanges(t), loadFlagged(t)...) {
 		for _, half := range []struct {
 			part    string
 			prov    Provenance
