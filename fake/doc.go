@@ -3,10 +3,15 @@
 // state machine, checks every request against the embedded OpenAPI spec, and injects the
 // faults a real caller must survive.
 //
-//	srv := fake.NewServer(fake.WithPollsUntilComplete(1))
+//	srv, err := fake.NewServer(fake.WithPollsUntilComplete(1))
+//	if err != nil { ... }
 //	defer srv.Close()
 //	c, _ := client.New(client.WithBaseURL(srv.URL), client.WithTokenSource(tokenSource))
 //	// ... run your upgrade flow against c, then look at srv.Upgrades() and srv.Requests().
+//
+// Requests keeps the last DefaultRequestLogLimit requests (WithRequestLogLimit), bodies cut at
+// MaxLoggedBody, so a long-running test stays bounded; a credential in Authorization is never
+// kept.
 //
 // # The upgrade state machine
 //

@@ -66,10 +66,15 @@ type Server struct {
 	httpSrv  *http.Server
 	done     chan struct{}
 	stopOnce sync.Once
+	log      *requestLog
 
-	mu       sync.Mutex
-	requests []Request
-	faults   []*pendingFault
+	// handlers counts the requests being served, so that Close can wait for them, as
+	// httptest.Server does; once closing is set no handler starts.
+	handlers sync.WaitGroup
+
+	mu      sync.Mutex
+	closing bool
+	faults  []*pendingFault
 }
 
 // Option configures a Server; see NewServer.
@@ -80,6 +85,7 @@ type config struct {
 	failures   map[string]failure
 	ineligible map[string]string
 	latency    time.Duration
+	logLimit   int
 	noValidate bool // benchmarks only: the same handler without spec validation
 }
 
@@ -157,7 +163,8 @@ func withoutValidation() Option {
 // NewServer starts a fake Partner Center on 127.0.0.1 and returns it; Close stops it. An
 // invalid option, or a failure to listen, is an error.
 func NewServer(opts ...Option) (*Server, error) {
-	cfg := config{polls: DefaultPollsUntilComplete, failures: map[string]failure{}, ineligible: map[string]string{}}
+	cfg := config{polls: DefaultPollsUntilComplete, failures: map[string]failure{}, ineligible: map[string]string{},
+		logLimit: DefaultRequestLogLimit}
 	for _, o := range opts {
 		if o == nil {
 			continue
@@ -193,6 +200,7 @@ func newHandler(cfg config) (*Server, error) {
 		latency:  cfg.latency,
 		svc:      svc,
 		done:     make(chan struct{}),
+		log:      newRequestLog(cfg.logLimit),
 	}
 	strict := gen.NewStrictHandlerWithOptions(svc, nil, gen.StrictHTTPServerOptions{
 		RequestErrorHandlerFunc: func(w http.ResponseWriter, _ *http.Request, err error) {
@@ -230,40 +238,27 @@ func Start(t TB, opts ...Option) *Server {
 	return s
 }
 
-// Close stops the server, closing its connections and ending delays in progress. It may be
-// called more than once.
+// Close stops the server: it stops accepting requests, closes its connections, ends delays
+// in progress, and waits for the requests being served to finish, like httptest.Server's
+// Close, so that Requests and Upgrades are final when it returns. A request cut short by
+// Close gets no response at all (its connection closes), never a 200 with an empty body.
+// It may be called more than once.
 func (s *Server) Close() {
 	s.stopOnce.Do(func() {
+		s.mu.Lock()
+		s.closing = true
+		s.mu.Unlock()
 		close(s.done)
 		if s.httpSrv != nil {
 			_ = s.httpSrv.Close()
 		}
 	})
+	s.handlers.Wait()
 }
 
-// Request is one request the server received, as Requests returns it.
-type Request struct {
-	// Operation is the spec's operationId (OpCreate, ...), empty when the path is not one of
-	// the spec's.
-	Operation string
-	// Method and Path are the request line's.
-	Method, Path string
-	// Header is a copy of the request headers; Authorization reads "Bearer <redacted>".
-	Header http.Header
-	// Body is the request body (at most 64 KiB).
-	Body []byte
-	// Status is the status answered, 0 when the response was lost on purpose (FaultLoseResponse).
-	Status int
-}
-
-// Requests returns the requests received so far, oldest first.
-func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]Request, len(s.requests))
-	copy(out, s.requests)
-	return out
-}
+// Requests returns the requests received, oldest first: the latest DefaultRequestLogLimit
+// (see WithRequestLogLimit), each body cut at MaxLoggedBody bytes.
+func (s *Server) Requests() []Request { return s.log.list() }
 
 // Upgrades returns the upgrades the server holds, oldest first.
 func (s *Server) Upgrades() []Upgrade { return s.svc.list() }
@@ -377,6 +372,16 @@ func (s *Server) takeFault(op string) (Fault, bool) {
 // serve answers one request: record it, route it (case-insensitively), check the bearer
 // token and the spec, apply a fault, then hand it to the generated strict server.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	if s.closing {
+		s.mu.Unlock()
+		dropConnection(w)
+		return
+	}
+	s.handlers.Add(1)
+	s.mu.Unlock()
+	defer s.handlers.Done()
+
 	rec := Request{Method: r.Method, Path: r.URL.Path, Header: redactedHeader(r.Header)}
 	rw := &responseWriter{ResponseWriter: w}
 	defer func() {
@@ -384,21 +389,22 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		if rw.lost {
 			rec.Status = 0
 		}
-		s.mu.Lock()
-		s.requests = append(s.requests, rec)
-		s.mu.Unlock()
+		s.log.add(rec)
 	}()
 	setResponseIDs(w.Header(), r.Header)
 
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequestBody))
-	rec.Body = body
+	rec.Body, rec.BodyTruncated = loggedBody(body)
 	if err != nil {
+		var tooLarge *http.MaxBytesError
+		rec.BodyTruncated = rec.BodyTruncated || errors.As(err, &tooLarge)
 		writeError(rw, http.StatusBadRequest, CodeInvalidRequestInput, "Invalid request input: request body unreadable or over 64 KiB")
 		return
 	}
 	setBody(r, body)
 
 	if !s.sleep(r.Context(), s.latency) {
+		rw.abort()
 		return
 	}
 	route, params, err := s.checker.FindRoute(r.Method, r.URL.Path)
@@ -450,6 +456,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		case FaultDelay:
 			if !s.sleep(r.Context(), f.Delay) {
+				rw.abort()
 				return
 			}
 		}
@@ -461,8 +468,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	r.URL.RawPath = ""
 	if faulty && f.Kind == FaultLoseResponse {
 		s.api.ServeHTTP(&discardWriter{header: http.Header{}}, r)
-		rw.lost = true
-		dropConnection(w)
+		rw.abort()
 		return
 	}
 	s.api.ServeHTTP(rw, r)
@@ -569,21 +575,6 @@ func setResponseIDs(out, in http.Header) {
 	out.Set("MS-ServerId", ServerID)
 }
 
-// redactedHeader copies h with the Authorization credentials replaced.
-func redactedHeader(h http.Header) http.Header {
-	out := h.Clone()
-	if v := out.Values("Authorization"); len(v) > 0 {
-		for i, a := range v {
-			scheme, _, _ := strings.Cut(a, " ")
-			if len(scheme) > 20 {
-				scheme = scheme[:20]
-			}
-			v[i] = scheme + " <redacted>"
-		}
-	}
-	return out
-}
-
 func ceilSeconds(d time.Duration) int64 {
 	return int64((d + time.Second - 1) / time.Second)
 }
@@ -632,6 +623,14 @@ func (w *responseWriter) WriteHeader(code int) {
 		h.Set("Content-Type", jsonContentType)
 	}
 	w.ResponseWriter.WriteHeader(code)
+}
+
+// abort ends the request without a response: the connection closes, and Requests shows
+// status 0. For a response lost on purpose, and for a request cut short by Close or by the
+// client going away, which must never read as a 200 with an empty body.
+func (w *responseWriter) abort() {
+	w.lost = true
+	dropConnection(w.ResponseWriter)
 }
 
 func (w *responseWriter) Write(b []byte) (int, error) {
