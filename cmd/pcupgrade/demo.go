@@ -9,11 +9,11 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/partnercenter-go/productupgrades/client"
 	"github.com/partnercenter-go/productupgrades/fake"
+	"github.com/partnercenter-go/productupgrades/internal/secrets"
 )
 
 // demoCustomer is the customer of the demo, the docs' example customer.
@@ -41,7 +41,7 @@ example:
   make demo
 `
 
-func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func runDemo(ctx context.Context, args []string, out, errOut *printer) int {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	interval := fs.Duration("interval", 200*time.Millisecond, "wait between status checks")
@@ -49,89 +49,76 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	pos, err := parseInterspersed(fs, args)
 	switch {
 	case errors.Is(err, errHelp):
-		fmt.Fprint(stdout, demoUsage)
+		fmt.Fprint(out, demoUsage)
 		return exitOK
 	case err != nil:
-		fmt.Fprintf(stderr, "pcupgrade demo: %v (try pcupgrade demo --help)\n", err)
+		errOut.printf("pcupgrade demo: %v (try pcupgrade demo --help)\n", err)
 		return exitUsage
 	case len(pos) > 0:
-		fmt.Fprintf(stderr, "pcupgrade demo: unexpected argument %q (try pcupgrade demo --help)\n", pos[0])
+		errOut.printf("pcupgrade demo: unexpected argument %q (try pcupgrade demo --help)\n", pos[0])
 		return exitUsage
 	case *interval <= 0 || *polls < 0:
-		fmt.Fprintln(stderr, "pcupgrade demo: --interval must be positive and --polls not negative (try pcupgrade demo --help)")
+		errOut.println("pcupgrade demo: --interval must be positive and --polls not negative (try pcupgrade demo --help)")
 		return exitUsage
 	}
 
 	srv, err := fake.NewServer(fake.WithPollsUntilComplete(*polls))
 	if err != nil {
-		return report("demo", err, stderr)
+		return report("demo", err, errOut)
 	}
 	defer srv.Close()
 
-	out := &lockedWriter{w: stdout}
 	f := apiFlags{customer: demoCustomer, family: "Azure", baseURL: srv.URL}
-	hc := &http.Client{Transport: &showTransport{w: out, next: http.DefaultTransport}}
-	c, err := newClient("demo", &f, hc, demoToken)
+	hc := &http.Client{Transport: &showTransport{p: out, next: http.DefaultTransport}}
+	c, err := newClient(&f, hc, demoToken, out)
 	if err != nil {
-		return report("demo", err, stderr)
+		return report("demo", err, errOut)
 	}
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	req := f.request()
 
-	fmt.Fprintf(out, "pcupgrade demo: a fake Partner Center at %s (in-process, spec-checked, no credentials)\n", srv.URL)
-	fmt.Fprintf(out, "customer %s, product family %s\n", req.CustomerID, req.ProductFamily)
+	out.printf("pcupgrade demo: a fake Partner Center at %s (in-process, spec-checked, no credentials)\n", srv.URL)
+	out.printf("customer %s, product family %s\n", req.CustomerID, req.ProductFamily)
 
-	fmt.Fprint(out, "\n== 1. eligibility ==\n")
+	out.printf("\n== 1. eligibility ==\n")
 	e, err := c.CheckEligibility(ctx, req)
 	if err != nil {
-		return report("demo", err, stderr)
+		return report("demo", err, errOut)
 	}
 	if err := printEligibility(out, e, false); err != nil {
-		return report("demo", err, stderr)
+		return report("demo", err, errOut)
 	}
 	if !e.IsEligible {
-		fmt.Fprintln(stderr, "pcupgrade demo: the customer is not eligible")
+		errOut.println("pcupgrade demo: the customer is not eligible")
 		return exitViolation
 	}
 
-	fmt.Fprint(out, "\n== 2. create ==\n")
+	out.printf("\n== 2. create ==\n")
 	u, err := c.CreateUpgrade(ctx, req)
 	if err != nil {
-		return report("demo", err, stderr)
+		return report("demo", err, errOut)
 	}
 	if err := printUpgrade(out, u, false); err != nil {
-		return report("demo", err, stderr)
+		return report("demo", err, errOut)
 	}
 
-	fmt.Fprintf(out, "\n== 3. wait (a status check every %s) ==\n", *interval)
+	out.printf("\n== 3. wait (a status check every %s) ==\n", *interval)
 	s, err := waitForUpgrade(ctx, c, u.ID, req, *interval, func(s *client.UpgradeStatus) {
-		fmt.Fprintf(out, "status: %s\n", s.Status)
+		out.printf("status: %s\n", s.Status)
 	})
 	if err != nil {
-		return report("demo", err, stderr)
+		return report("demo", err, errOut)
 	}
-	fmt.Fprint(out, "\n== result ==\n")
+	out.printf("\n== result ==\n")
 	if err := printStatus(out, s, false); err != nil {
-		return report("demo", err, stderr)
+		return report("demo", err, errOut)
 	}
-	fmt.Fprintf(out, "final status: %s (%d requests, %d upgrade on the fake)\n", s.Status, len(srv.Requests()), len(srv.Upgrades()))
+	out.printf("final status: %s (%d requests, %d upgrade on the fake)\n", s.Status, len(srv.Requests()), len(srv.Upgrades()))
 	if !s.Succeeded() {
 		return exitViolation
 	}
 	return exitOK
-}
-
-// lockedWriter serialises writes from the transport and the steps.
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
 }
 
 // The headers the demo shows, in this order; the others are left out as noise.
@@ -141,39 +128,47 @@ var (
 )
 
 // showTransport prints each request and response: the request line, the headers that
-// matter and the body. Authorization is always printed as "Bearer <redacted>".
+// matter and the body, each value cleaned by the printer (one line each, no escapes, no
+// token). Authorization is always printed as "Bearer <redacted>".
 type showTransport struct {
-	w    io.Writer
+	p    *printer
 	next http.RoundTripper
 }
 
 func (t *showTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	var b strings.Builder
-	fmt.Fprintf(&b, "> %s %s\n", req.Method, req.URL.RequestURI())
+	line := func(format string, args ...any) {
+		for i, a := range args {
+			if s, ok := a.(string); ok {
+				args[i] = t.p.clean(s)
+			}
+		}
+		fmt.Fprintf(&b, format, args...)
+	}
+	line("> %s %s\n", req.Method, req.URL.RequestURI())
 	for _, name := range shownRequestHeaders {
 		v := req.Header.Get(name)
 		if v == "" {
 			continue
 		}
 		if name == "Authorization" {
-			scheme, _, _ := strings.Cut(v, " ")
-			v = scheme + " <redacted>"
+			v = secrets.MaskHeaderValue(v)
 		}
-		fmt.Fprintf(&b, "> %s: %s\n", name, v)
+		line("> %s: %s\n", name, v)
 	}
 	if req.GetBody != nil {
 		if body, err := req.GetBody(); err == nil {
 			data, _ := io.ReadAll(io.LimitReader(body, 4096))
 			_ = body.Close()
 			if len(data) > 0 {
-				fmt.Fprintf(&b, "> %s\n", bytes.TrimSpace(data))
+				line("> %s\n", string(bytes.TrimSpace(data)))
 			}
 		}
 	}
 	resp, err := t.next.RoundTrip(req)
 	if err != nil {
-		fmt.Fprintf(&b, "< (no response: %v)\n", err)
-		_, _ = io.WriteString(t.w, b.String())
+		line("< (no response: %s)\n", err.Error())
+		_ = t.p.write(t.p.s.scrub(b.String()))
 		return nil, err
 	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, client.MaxResponseBytes+1))
@@ -182,15 +177,15 @@ func (t *showTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, fmt.Errorf("read response body: %w", err)
 	}
 	resp.Body = io.NopCloser(bytes.NewReader(data))
-	fmt.Fprintf(&b, "< %s\n", resp.Status)
+	line("< %s\n", resp.Status)
 	for _, name := range shownResponseHeaders {
 		if v := resp.Header.Get(name); v != "" {
-			fmt.Fprintf(&b, "< %s: %s\n", name, v)
+			line("< %s: %s\n", name, v)
 		}
 	}
 	if len(data) > 0 {
-		fmt.Fprintf(&b, "< %s\n", bytes.TrimSpace(data))
+		line("< %s\n", string(bytes.TrimSpace(data)))
 	}
-	_, _ = io.WriteString(t.w, b.String())
+	_ = t.p.write(t.p.s.scrub(b.String()))
 	return resp, nil
 }

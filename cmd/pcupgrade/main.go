@@ -7,12 +7,14 @@
 //	pcupgrade demo                                         the whole workflow against an in-process fake
 //	pcupgrade verify [--format text|junit] PATH...         check recorded exchanges against the spec
 //
-// The API commands read the access token from PARTNER_CENTER_TOKEN and never print it.
+// The API commands read the access token from PARTNER_CENTER_TOKEN and never print it: every
+// line is scrubbed of it, even where a server echoed it back, and everything a server sent
+// is printed inert (no terminal escapes, control characters or line breaks; see output.go).
 // `pcupgrade COMMAND --help` shows each command's flags and an example.
 //
-// Exit status: 0 ok; 1 a verify violation or unparseable file, or an upgrade that ended in a
-// failure state (wait); 2 a usage error; 3 a failed API call (error response, network error,
-// timeout).
+// Exit status: 0 ok; 1 a verify violation or an unparseable or unreadable file, or an upgrade
+// that ended in a failure state (wait); 2 a usage error; 3 a failed API call (error response,
+// network error, timeout).
 package main
 
 import (
@@ -23,6 +25,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"reflect"
 	"strings"
 
 	"github.com/partnercenter-go/productupgrades/contracttests"
@@ -40,7 +43,9 @@ type command struct {
 	name    string
 	summary string
 	usage   string // printed by --help: synopsis, flags, an example
-	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) int
+	// run does the work, printing through out and errOut (output.go), and returns the exit
+	// status.
+	run func(ctx context.Context, args []string, out, errOut *printer) int
 }
 
 var commands = []command{
@@ -64,29 +69,32 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return runContext(context.Background(), args, stdout, stderr)
 }
 
-// runContext is run with a context that stops the work when cancelled.
+// runContext is run with a context that stops the work when cancelled. Everything is printed
+// through printers that know the token of PARTNER_CENTER_TOKEN, so it never shows.
 func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	sc := newScrubber(strings.TrimSpace(getenv(tokenEnv)))
+	out, errOut := newPrinter(stdout, sc), newPrinter(stderr, sc)
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "pcupgrade: no command given (try pcupgrade --help)")
+		errOut.println("pcupgrade: no command given (try pcupgrade --help)")
 		return exitUsage
 	}
 	switch args[0] {
 	case "-h", "-help", "--help", "help":
 		if len(args) > 1 && args[0] == "help" {
 			if c := lookup(args[1]); c != nil {
-				fmt.Fprint(stdout, c.usage)
+				fmt.Fprint(out, c.usage)
 				return exitOK
 			}
 		}
-		writeUsage(stdout)
+		writeUsage(out)
 		return exitOK
 	}
 	c := lookup(args[0])
 	if c == nil {
-		fmt.Fprintf(stderr, "pcupgrade: unknown command %q (try pcupgrade --help)\n", args[0])
+		errOut.printf("pcupgrade: unknown command %q (try pcupgrade --help)\n", args[0])
 		return exitUsage
 	}
-	return c.run(ctx, args[1:], stdout, stderr)
+	return c.run(ctx, args[1:], out, errOut)
 }
 
 func lookup(name string) *command {
@@ -141,31 +149,33 @@ const verifyUsage = `usage: pcupgrade verify [--format text|junit] PATH...
 
 Validates each recorded exchange (NAME.http, with its NAME.json sidecar when present) against
 the embedded OpenAPI spec: the request and the response. Folders are searched recursively for
-*.http files. For each violation it prints the exchange, the rule, the header or JSON pointer,
-expected vs actual, and the place in the spec. A file that cannot be parsed is reported as a
-failure.
+*.http files; symlinks to folders are followed like the folders. For each violation it prints
+the exchange, the rule, the header or JSON pointer, expected vs actual, and the place in the
+spec. A file that cannot be parsed or read is reported as a failure: named pipes, sockets and
+devices are never opened, a symlink loop is an unreadable file, and an error quotes at most
+200 bytes of a file's first line, credentials masked.
 
 flags:
   --format text|junit   output format (default text); junit writes JUnit XML for CI systems
 
-exit status: 0 all valid, 1 a violation or an unparseable file, 2 usage error
+exit status: 0 all valid, 1 a violation or an unparseable or unreadable file, 2 usage error
 
 example:
   pcupgrade verify contracttests/testdata/exchanges
   pcupgrade verify --format junit recordings/ > contract-report.xml
 `
 
-func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func runVerify(ctx context.Context, args []string, out, errOut *printer) int {
 	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	format := fs.String("format", "text", "output format: text or junit")
 	paths, err := parseInterspersed(fs, args)
 	switch {
 	case errors.Is(err, errHelp):
-		fmt.Fprint(stdout, verifyUsage)
+		fmt.Fprint(out, verifyUsage)
 		return exitOK
 	case err != nil:
-		fmt.Fprintf(stderr, "pcupgrade verify: %v (try pcupgrade verify --help)\n", err)
+		errOut.printf("pcupgrade verify: %v (try pcupgrade verify --help)\n", err)
 		return exitUsage
 	}
 	var write func(*contracttests.Report, io.Writer) error
@@ -175,24 +185,40 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	case "junit":
 		write = (*contracttests.Report).WriteJUnit
 	default:
-		fmt.Fprintf(stderr, "pcupgrade verify: unknown format %q: want text or junit\n", *format)
+		errOut.printf("pcupgrade verify: unknown format %q: want text or junit\n", *format)
 		return exitUsage
 	}
 	if len(paths) == 0 {
-		fmt.Fprintln(stderr, "pcupgrade verify: no files or folders given (try pcupgrade verify --help)")
+		errOut.println("pcupgrade verify: no files or folders given (try pcupgrade verify --help)")
 		return exitUsage
 	}
 	rep, err := contracttests.Verify(ctx, paths...)
 	if err != nil {
-		fmt.Fprintf(stderr, "pcupgrade %v\n", err)
+		errOut.printf("pcupgrade %v\n", err)
 		return exitUsage
 	}
-	if err := write(rep, stdout); err != nil {
-		fmt.Fprintf(stderr, "pcupgrade verify: writing the report: %v\n", err)
+	if err := write(cleanReport(rep, out.clean), out); err != nil {
+		errOut.printf("pcupgrade verify: writing the report: %v\n", err)
 		return exitViolation
 	}
 	if !rep.Passed() {
 		return exitViolation
 	}
 	return exitOK
+}
+
+// cleanReport returns a copy of rep in which every text that comes from the files (names,
+// paths, violations, parse errors quoting a file's content) has been through clean, so that
+// neither the text nor the JUnit report can carry a credential or a terminal escape.
+func cleanReport(rep *contracttests.Report, clean func(string) string) *contracttests.Report {
+	out := &contracttests.Report{Results: make([]contracttests.Result, len(rep.Results))}
+	for i, res := range rep.Results {
+		res.Violations = append(contracttests.Violations(nil), res.Violations...)
+		scrubStrings(reflect.ValueOf(&res), clean)
+		if res.Err != nil {
+			res.Err = errors.New(clean(res.Err.Error()))
+		}
+		out.Results[i] = res
+	}
+	return out
 }

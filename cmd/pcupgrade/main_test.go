@@ -42,6 +42,7 @@ func fixtures(t *testing.T) (dir, good, bad string) {
 func runArgs(args ...string) (code int, stdout, stderr string) {
 	var out, errOut bytes.Buffer
 	code = run(args, &out, &errOut)
+	recordOutput(args, out.String(), errOut.String())
 	return code, out.String(), errOut.String()
 }
 

@@ -9,7 +9,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -18,11 +17,16 @@ import (
 	"os"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/oauth2"
 
 	"github.com/partnercenter-go/productupgrades/client"
 )
+
+// minWaitInterval is the shortest --interval wait accepts: an upgrade takes minutes, and a
+// shorter interval only adds load (1ns sent 15,000 requests in 2 s).
+const minWaitInterval = time.Second
 
 // exitAPI is the exit status of a failed API call: an error response, a network error or a
 // timeout. It differs from exitUsage so that scripts can tell "you called me wrong" from
@@ -37,6 +41,10 @@ const tokenEnv = "PARTNER_CENTER_TOKEN"
 
 // getenv reads the environment; tests replace it.
 var getenv = os.Getenv
+
+// testClientOptions are added to every client the subcommands make; tests set them (to turn
+// retries off), nothing else does.
+var testClientOptions []client.Option
 
 func init() {
 	commands = append(commands,
@@ -99,7 +107,7 @@ var waitUsage = `usage: pcupgrade wait --customer GUID [flags] UPGRADE_ID
 Checks the status of the upgrade every --interval until it completes or fails. On a
 terminal the status is one live line; otherwise each check prints a line.
 
-` + fmt.Sprintf(commonFlags, "30m") + `  --interval D       wait between two checks (default 15s)
+` + fmt.Sprintf(commonFlags, "30m") + `  --interval D       wait between two checks (default 15s, at least 1s)
 ` + exitCodes + `
 example:
   PARTNER_CENTER_TOKEN=... pcupgrade wait --customer 4c721420-72ad-4708-a0a7-371a2f7b0969 --interval 30s 42d075a4-bfe7-43e7-af6d-7c68a57edcb4
@@ -124,7 +132,7 @@ func (e *usageError) Error() string { return e.msg }
 // parseAPIFlags parses args for subcommand name; wantID says whether an UPGRADE_ID argument
 // is required. It returns the upgrade id, or done with the exit status when the command
 // should stop (help, usage error).
-func parseAPIFlags(name, usage string, args []string, wantID bool, defTimeout time.Duration, f *apiFlags, stdout, stderr io.Writer) (id string, code int, done bool) {
+func parseAPIFlags(name, usage string, args []string, wantID bool, defTimeout time.Duration, f *apiFlags, out, errOut *printer) (id string, code int, done bool) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.StringVar(&f.customer, "customer", "", "customer tenant id")
@@ -137,12 +145,12 @@ func parseAPIFlags(name, usage string, args []string, wantID bool, defTimeout ti
 	}
 	pos, err := parseInterspersed(fs, args)
 	fail := func(format string, a ...any) (string, int, bool) {
-		fmt.Fprintf(stderr, "pcupgrade %s: %s (try pcupgrade %s --help)\n", name, fmt.Sprintf(format, a...), name)
+		errOut.printf("pcupgrade %s: %s (try pcupgrade %s --help)\n", name, fmt.Sprintf(format, a...), name)
 		return "", exitUsage, true
 	}
 	switch {
 	case errors.Is(err, errHelp):
-		fmt.Fprint(stdout, usage)
+		fmt.Fprint(out, usage)
 		return "", exitOK, true
 	case err != nil:
 		return fail("%v", err)
@@ -150,8 +158,8 @@ func parseAPIFlags(name, usage string, args []string, wantID bool, defTimeout ti
 		return fail("--customer is required")
 	case f.timeout <= 0:
 		return fail("--timeout must be positive")
-	case name == "wait" && f.interval <= 0:
-		return fail("--interval must be positive")
+	case name == "wait" && f.interval < minWaitInterval:
+		return fail("--interval %s is too short: it must be at least %s, so that a wait polls Partner Center at most once a second", f.interval, minWaitInterval)
 	case wantID && len(pos) != 1:
 		return fail("want exactly one UPGRADE_ID argument, got %d", len(pos))
 	case !wantID && len(pos) != 0:
@@ -163,14 +171,17 @@ func parseAPIFlags(name, usage string, args []string, wantID bool, defTimeout ti
 	return id, exitOK, false
 }
 
-// newClient makes the client of an API subcommand: the token from PARTNER_CENTER_TOKEN.
-func newClient(name string, f *apiFlags, hc *http.Client, token string) (*client.Client, error) {
+// newClient makes the client of an API subcommand: the token from PARTNER_CENTER_TOKEN
+// unless token is given. p's scrubber (shared by stdout and stderr) learns the token before
+// anything is sent.
+func newClient(f *apiFlags, hc *http.Client, token string, p *printer) (*client.Client, error) {
 	if token == "" {
 		token = strings.TrimSpace(getenv(tokenEnv))
 		if token == "" {
 			return nil, &usageError{tokenEnv + " is not set: set it to a Partner Center access token (Azure AD, resource https://api.partnercenter.microsoft.com)"}
 		}
 	}
+	p.s.add(token)
 	opts := []client.Option{
 		client.WithBaseURL(f.baseURL),
 		client.WithTokenSource(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: token})),
@@ -179,6 +190,7 @@ func newClient(name string, f *apiFlags, hc *http.Client, token string) (*client
 	if hc != nil {
 		opts = append(opts, client.WithHTTPClient(hc))
 	}
+	opts = append(opts, testClientOptions...)
 	c, err := client.New(opts...)
 	if err != nil {
 		return nil, &usageError{err.Error()}
@@ -188,117 +200,117 @@ func newClient(name string, f *apiFlags, hc *http.Client, token string) (*client
 
 // report prints err as one line on stderr and returns its exit status: exitUsage for bad
 // input, exitUpgradeFailed for an upgrade that failed, exitAPI for everything else.
-func report(name string, err error, stderr io.Writer) int {
-	line := strings.Join(strings.Fields(err.Error()), " ")
+func report(name string, err error, errOut *printer) int {
+	line := strings.Join(strings.Fields(inert(err.Error())), " ")
 	var ue *usageError
 	switch {
 	case errors.As(err, &ue), errors.Is(err, client.ErrInvalidInput):
-		fmt.Fprintf(stderr, "pcupgrade %s: %s (try pcupgrade %s --help)\n", name, line, name)
+		errOut.printf("pcupgrade %s: %s (try pcupgrade %s --help)\n", name, line, name)
 		return exitUsage
 	case errors.Is(err, client.ErrUpgradeFailed):
-		fmt.Fprintf(stderr, "pcupgrade %s: %s\n", name, line)
+		errOut.printf("pcupgrade %s: %s\n", name, line)
 		return exitUpgradeFailed
 	case errors.Is(err, context.DeadlineExceeded):
-		fmt.Fprintf(stderr, "pcupgrade %s: timed out (--timeout): %s\n", name, line)
+		errOut.printf("pcupgrade %s: timed out (--timeout): %s\n", name, line)
 		return exitAPI
 	}
-	fmt.Fprintf(stderr, "pcupgrade %s: %s\n", name, line)
+	errOut.printf("pcupgrade %s: %s\n", name, line)
 	return exitAPI
 }
 
-func runEligibility(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func runEligibility(ctx context.Context, args []string, out, errOut *printer) int {
 	var f apiFlags
-	if _, code, done := parseAPIFlags("eligibility", eligibilityUsage, args, false, 30*time.Second, &f, stdout, stderr); done {
+	if _, code, done := parseAPIFlags("eligibility", eligibilityUsage, args, false, 30*time.Second, &f, out, errOut); done {
 		return code
 	}
-	c, err := newClient("eligibility", &f, nil, "")
+	c, err := newClient(&f, nil, "", errOut)
 	if err != nil {
-		return report("eligibility", err, stderr)
+		return report("eligibility", err, errOut)
 	}
 	ctx, cancel := context.WithTimeout(ctx, f.timeout)
 	defer cancel()
 	e, err := c.CheckEligibility(ctx, f.request())
 	if err != nil {
-		return report("eligibility", err, stderr)
+		return report("eligibility", err, errOut)
 	}
-	if err := printEligibility(stdout, e, f.json); err != nil {
-		return report("eligibility", err, stderr)
+	if err := printEligibility(out, e, f.json); err != nil {
+		return report("eligibility", err, errOut)
 	}
 	return exitOK
 }
 
-func runCreate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func runCreate(ctx context.Context, args []string, out, errOut *printer) int {
 	var f apiFlags
-	if _, code, done := parseAPIFlags("create", createUsage, args, false, 30*time.Second, &f, stdout, stderr); done {
+	if _, code, done := parseAPIFlags("create", createUsage, args, false, 30*time.Second, &f, out, errOut); done {
 		return code
 	}
-	c, err := newClient("create", &f, nil, "")
+	c, err := newClient(&f, nil, "", errOut)
 	if err != nil {
-		return report("create", err, stderr)
+		return report("create", err, errOut)
 	}
 	ctx, cancel := context.WithTimeout(ctx, f.timeout)
 	defer cancel()
 	u, err := c.CreateUpgrade(ctx, f.request())
 	if err != nil {
-		return report("create", err, stderr)
+		return report("create", err, errOut)
 	}
-	if err := printUpgrade(stdout, u, f.json); err != nil {
-		return report("create", err, stderr)
+	if err := printUpgrade(out, u, f.json); err != nil {
+		return report("create", err, errOut)
 	}
 	return exitOK
 }
 
-func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func runStatus(ctx context.Context, args []string, out, errOut *printer) int {
 	var f apiFlags
-	id, code, done := parseAPIFlags("status", statusUsage, args, true, 30*time.Second, &f, stdout, stderr)
+	id, code, done := parseAPIFlags("status", statusUsage, args, true, 30*time.Second, &f, out, errOut)
 	if done {
 		return code
 	}
-	c, err := newClient("status", &f, nil, "")
+	c, err := newClient(&f, nil, "", errOut)
 	if err != nil {
-		return report("status", err, stderr)
+		return report("status", err, errOut)
 	}
 	ctx, cancel := context.WithTimeout(ctx, f.timeout)
 	defer cancel()
 	s, err := c.CheckStatus(ctx, id, f.request())
 	if err != nil {
-		return report("status", err, stderr)
+		return report("status", err, errOut)
 	}
-	if err := printStatus(stdout, s, f.json); err != nil {
-		return report("status", err, stderr)
+	if err := printStatus(out, s, f.json); err != nil {
+		return report("status", err, errOut)
 	}
 	return exitOK
 }
 
-func runWait(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func runWait(ctx context.Context, args []string, out, errOut *printer) int {
 	var f apiFlags
-	id, code, done := parseAPIFlags("wait", waitUsage, args, true, 30*time.Minute, &f, stdout, stderr)
+	id, code, done := parseAPIFlags("wait", waitUsage, args, true, 30*time.Minute, &f, out, errOut)
 	if done {
 		return code
 	}
-	c, err := newClient("wait", &f, nil, "")
+	c, err := newClient(&f, nil, "", errOut)
 	if err != nil {
-		return report("wait", err, stderr)
+		return report("wait", err, errOut)
 	}
 	ctx, cancel := context.WithTimeout(ctx, f.timeout)
 	defer cancel()
 	var p progress
 	if !f.json {
-		p = newProgress(stdout, isTerminal(stdout))
+		p = newProgress(out, isTerminal(out.w))
 	}
 	s, err := waitForUpgrade(ctx, c, id, f.request(), f.interval, p.update)
 	p.finish()
 	if errors.Is(err, client.ErrUpgradeFailed) && s != nil {
 		// The final status, error details included, is the answer a script wants.
-		if perr := printStatus(stdout, s, f.json); perr != nil {
-			return report("wait", perr, stderr)
+		if perr := printStatus(out, s, f.json); perr != nil {
+			return report("wait", perr, errOut)
 		}
 	}
 	if err != nil {
-		return report("wait", err, stderr)
+		return report("wait", err, errOut)
 	}
-	if err := printStatus(stdout, s, f.json); err != nil {
-		return report("wait", err, stderr)
+	if err := printStatus(out, s, f.json); err != nil {
+		return report("wait", err, errOut)
 	}
 	return exitOK
 }
@@ -312,40 +324,42 @@ func waitForUpgrade(ctx context.Context, c *client.Client, id string, r client.U
 // progress shows wait's checks: one line rewritten in place on a terminal, a line per check
 // otherwise. The zero value shows nothing.
 type progress struct {
-	w      io.Writer
+	p      *printer
 	live   bool
 	checks int
 	start  time.Time
 	width  int
 }
 
-func newProgress(w io.Writer, live bool) progress {
-	return progress{w: w, live: live, start: time.Now()}
+func newProgress(p *printer, live bool) progress {
+	return progress{p: p, live: live, start: time.Now()}
 }
 
 func (p *progress) update(s *client.UpgradeStatus) {
-	if p.w == nil {
+	if p.p == nil {
 		return
 	}
 	p.checks++
-	line := fmt.Sprintf("upgrade %s: %s (check %d", s.ID, s.Status, p.checks)
+	// The id and the status come from the server: cleaned before the width is measured, so
+	// that the padding covers what the terminal really shows.
+	line := fmt.Sprintf("upgrade %s: %s (check %d", p.p.clean(s.ID), p.p.clean(s.Status), p.checks)
 	if p.live {
 		line += fmt.Sprintf(", %s", time.Since(p.start).Round(time.Second))
 		line += ")"
 		pad := ""
-		if n := p.width - len(line); n > 0 {
+		if n := p.width - utf8.RuneCountInString(line); n > 0 {
 			pad = strings.Repeat(" ", n)
 		}
-		p.width = len(line)
-		fmt.Fprintf(p.w, "\r%s%s", line, pad)
+		p.width = utf8.RuneCountInString(line)
+		p.p.printf("\r%s%s", line, pad)
 		return
 	}
-	fmt.Fprintln(p.w, line+")")
+	p.p.printf("%s)\n", line)
 }
 
 func (p *progress) finish() {
-	if p.w != nil && p.live && p.checks > 0 {
-		fmt.Fprintln(p.w)
+	if p.p != nil && p.live && p.checks > 0 {
+		p.p.printf("\n")
 	}
 }
 
@@ -409,41 +423,31 @@ func detailsJSON(d *client.ErrorDetails) *errorDetailsJSON {
 	return &errorDetailsJSON{Code: d.Code, Message: d.Message}
 }
 
-func writeJSONOut(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
-}
-
-func printEligibility(w io.Writer, e *client.Eligibility, asJSON bool) error {
+func printEligibility(p *printer, e *client.Eligibility, asJSON bool) error {
 	if asJSON {
-		return writeJSONOut(w, eligibilityJSON{e.CustomerID, e.ProductFamily, e.IsEligible, e.UpgradeID, e.Reason})
+		return p.json(&eligibilityJSON{e.CustomerID, e.ProductFamily, e.IsEligible, e.UpgradeID, e.Reason})
 	}
-	var err error
 	if e.IsEligible {
-		_, err = fmt.Fprintf(w, "customer %s is eligible for an upgrade to %s\n", e.CustomerID, e.ProductFamily)
-	} else {
-		msg := fmt.Sprintf("customer %s is not eligible for an upgrade to %s", e.CustomerID, e.ProductFamily)
-		if e.Reason != "" {
-			msg += ": " + e.Reason
-		}
-		if e.UpgradeID != "" {
-			msg += " (upgrade " + e.UpgradeID + ")"
-		}
-		_, err = fmt.Fprintln(w, msg)
+		return p.printf("customer %s is eligible for an upgrade to %s\n", e.CustomerID, e.ProductFamily)
 	}
-	return err
+	msg := fmt.Sprintf("customer %s is not eligible for an upgrade to %s", p.clean(e.CustomerID), p.clean(e.ProductFamily))
+	if e.Reason != "" {
+		msg += ": " + p.clean(e.Reason)
+	}
+	if e.UpgradeID != "" {
+		msg += " (upgrade " + p.clean(e.UpgradeID) + ")"
+	}
+	return p.printf("%s\n", msg)
 }
 
-func printUpgrade(w io.Writer, u *client.Upgrade, asJSON bool) error {
+func printUpgrade(p *printer, u *client.Upgrade, asJSON bool) error {
 	if asJSON {
-		return writeJSONOut(w, upgradeJSON{u.ID, u.Location, u.RequestID, u.CorrelationID})
+		return p.json(&upgradeJSON{u.ID, u.Location, u.RequestID, u.CorrelationID})
 	}
-	_, err := fmt.Fprintf(w, "upgrade %s created (Location: %s, request id %s)\n", u.ID, u.Location, u.RequestID)
-	return err
+	return p.printf("upgrade %s created (Location: %s, request id %s)\n", u.ID, u.Location, u.RequestID)
 }
 
-func printStatus(w io.Writer, s *client.UpgradeStatus, asJSON bool) error {
+func printStatus(p *printer, s *client.UpgradeStatus, asJSON bool) error {
 	if asJSON {
 		out := statusJSON{ID: s.ID, ProductFamily: s.ProductFamily, Status: s.Status, LineItems: []lineItemJSON{},
 			ErrorDetails: detailsJSON(s.ErrorDetails)}
@@ -459,20 +463,20 @@ func printStatus(w io.Writer, s *client.UpgradeStatus, asJSON bool) error {
 			}
 			out.LineItems = append(out.LineItems, item)
 		}
-		return writeJSONOut(w, out)
+		return p.json(&out)
 	}
+	// Each value is cleaned as it is formatted; the lines are written together.
 	var b strings.Builder
-	fmt.Fprintf(&b, "upgrade %s (%s): %s\n", s.ID, s.ProductFamily, s.Status)
+	fmt.Fprintf(&b, "upgrade %s (%s): %s\n", p.clean(s.ID), p.clean(s.ProductFamily), p.clean(s.Status))
 	if d := s.ErrorDetails; d != nil {
-		fmt.Fprintf(&b, "  error %s: %s\n", d.Code, d.Message)
+		fmt.Fprintf(&b, "  error %s: %s\n", p.clean(d.Code), p.clean(d.Message))
 	}
 	for _, li := range s.LineItems {
-		fmt.Fprintf(&b, "  %s -> %s: %s", li.SourceProduct.Name, li.TargetProduct.Name, li.Status)
+		fmt.Fprintf(&b, "  %s -> %s: %s", p.clean(li.SourceProduct.Name), p.clean(li.TargetProduct.Name), p.clean(li.Status))
 		if !li.UpgradedDate.IsZero() {
 			fmt.Fprintf(&b, " (upgraded %s)", li.UpgradedDate.UTC().Format(time.RFC3339))
 		}
 		b.WriteString("\n")
 	}
-	_, err := io.WriteString(w, b.String())
-	return err
+	return p.write(p.s.scrub(b.String()))
 }

@@ -68,7 +68,7 @@ func TestWorkflowThroughTheSubcommands(t *testing.T) {
 	assert.Contains(t, out, "AzureSubscription -> Microsoft Azure plan: InProgress")
 
 	// Flags after the argument work too; output is not a terminal, so one line per check.
-	out = runOK(t, append([]string{"wait", id, "--interval", "1ms"}, base...)...)
+	out = runOK(t, append([]string{"wait", id, "--interval", "1s"}, base...)...)
 	assert.Equal(t, []string{
 		"upgrade " + id + ": InProgress (check 1)",
 		"upgrade " + id + ": Completed (check 2)",
@@ -123,13 +123,13 @@ func TestFailedUpgradeExitsOne(t *testing.T) {
 	out := runOK(t, append([]string{"create"}, base...)...)
 	id := guidRE.FindString(out)
 	require.NotEmpty(t, id)
-	errOut := runFail(t, exitUpgradeFailed, append([]string{"wait", "--interval", "1ms", id}, base...)...)
+	errOut := runFail(t, exitUpgradeFailed, append([]string{"wait", "--interval", "1s", id}, base...)...)
 	assert.Contains(t, errOut, `ended with status "Failed": code 900105: suspended subscriptions`)
 
 	// --json still prints the final status, error details included.
 	out = runOK(t, append([]string{"create"}, base...)...)
 	id = guidRE.FindString(out)
-	code, out, _ := runArgs(append([]string{"wait", "--json", "--interval", "1ms", id}, base...)...)
+	code, out, _ := runArgs(append([]string{"wait", "--json", "--interval", "1s", id}, base...)...)
 	assert.Equal(t, exitUpgradeFailed, code)
 	var s statusJSON
 	require.NoError(t, json.Unmarshal([]byte(out), &s), out)
@@ -152,7 +152,9 @@ func TestUsageErrorsOfTheAPISubcommands(t *testing.T) {
 		{"unknown flag", []string{"create", "--customer", customerX, "--colour"}, "flag provided but not defined: -colour"},
 		{"bad base URL", []string{"eligibility", "--customer", customerX, "--base-url", "ftp://x"}, "must be an absolute http or https URL"},
 		{"bad timeout", []string{"eligibility", "--customer", customerX, "--timeout", "0s"}, "--timeout must be positive"},
-		{"bad interval", []string{"wait", "--customer", customerX, "--interval", "-1s", customerY}, "--interval must be positive"},
+		{"bad interval", []string{"wait", "--customer", customerX, "--interval", "-1s", customerY}, "--interval -1s is too short: it must be at least 1s"},
+		{"interval under a second", []string{"wait", "--customer", customerX, "--interval", "1ns", customerY}, "--interval 1ns is too short: it must be at least 1s"},
+		{"interval just under a second", []string{"wait", "--customer", customerX, "--interval", "999ms", customerY}, "--interval 999ms is too short"},
 		{"demo argument", []string{"demo", "now"}, `unexpected argument "now"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -189,7 +191,7 @@ func TestHelpOfEachSubcommandShowsAnExample(t *testing.T) {
 
 func TestProgressLine(t *testing.T) {
 	var live, plain bytes.Buffer
-	lp, pp := newProgress(&live, true), newProgress(&plain, false)
+	lp, pp := newProgress(newPrinter(&live, newScrubber("")), true), newProgress(newPrinter(&plain, newScrubber("")), false)
 	for _, st := range []string{"InProgress", "Completed"} {
 		s := &client.UpgradeStatus{ID: "id", Status: st}
 		lp.update(s)
