@@ -37,18 +37,34 @@ func TestRetry_429WithRetryAfterThen202(t *testing.T) {
 	assert.Equal(t, reqs[0].Header.Get("MS-RequestId"), reqs[1].Header.Get("MS-RequestId"))
 }
 
-func TestRetry_RetryAfterZeroRetriesAtOnce(t *testing.T) {
-	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
-		if n == 0 {
-			reply(w, http.StatusTooManyRequests, throttleBody, "Retry-After", "0")
-			return
-		}
-		accepted(w, "productUpgrades/"+testUpgradeID)
-	})
-	c := newClient(t, srv.URL) // real sleep: a zero wait takes no time
-	_, err := c.CreateUpgrade(context.Background(), testRequest())
-	require.NoError(t, err)
-	assert.Len(t, srv.Requests(), 2)
+// A Retry-After of 0 lets a busy service's retry go at once; after a 429 it is only the floor,
+// so the retry waits the base delay (the throttling guidance backs off even when told it may
+// retry at once). Without the header, both would wait the jittered backoff.
+func TestRetry_RetryAfterZero(t *testing.T) {
+	for _, tc := range []struct {
+		status int
+		want   time.Duration
+	}{
+		{http.StatusServiceUnavailable, 0},
+		{http.StatusTooManyRequests, 40 * time.Millisecond},
+	} {
+		t.Run(http.StatusText(tc.status), func(t *testing.T) {
+			srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
+				if n == 0 {
+					reply(w, tc.status, throttleBody, "Retry-After", "0")
+					return
+				}
+				accepted(w, "productUpgrades/"+testUpgradeID)
+			})
+			c := newClient(t, srv.URL, client.WithRetry(client.RetryPolicy{MaxRetries: 2, BaseDelay: 40 * time.Millisecond, MaxDelay: time.Minute}))
+			client.SetJitter(c, func() float64 { return 0.5 })
+			rec := recordSleeps(c)
+			_, err := c.CreateUpgrade(context.Background(), testRequest())
+			require.NoError(t, err)
+			assert.Len(t, srv.Requests(), 2)
+			assert.Equal(t, []time.Duration{tc.want}, rec.Sleeps())
+		})
+	}
 }
 
 func TestRetry_RetryAfterOverMaxDelayReturnsTheErrorInsteadOfSleeping(t *testing.T) {
