@@ -43,6 +43,7 @@ type Verdict struct {
 	Problems []string
 }
 
+// String is "valid", or "invalid: " and the problems, for a disagreement's report.
 func (v Verdict) String() string {
 	if v.Valid {
 		return "valid"
