@@ -400,21 +400,58 @@ func TestDelayFaultAndTryTimeout(t *testing.T) {
 	assert.True(t, e.IsEligible)
 }
 
+// A caller that gives up ends the fake's wait at once: the request is logged as cut short
+// (status 0) while the hour of latency still has 59 minutes to go, and Close, which waits for
+// running handlers, returns.
 func TestLatencyEndsWhenTheClientGivesUp(t *testing.T) {
 	srv := fake.Start(t, fake.WithLatency(time.Hour))
-	// No spec-checking transport: no response ever comes back.
-	c, err := client.New(client.WithBaseURL(srv.URL), client.WithTokenSource(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: testToken})),
-		client.WithRetry(client.RetryPolicy{MaxRetries: -1}))
-	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sent := make(chan struct{})
+	body := &signalAtEOF{r: strings.NewReader(requestBody(customerA, "Azure")), eof: sent}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, srv.URL+"/v1/productupgrades/eligibility", body)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+testToken)
+	req.Header.Set("Content-Type", "application/json")
 	done := make(chan error, 1)
 	go func() {
-		_, err := c.CheckEligibility(ctx, reqA)
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			resp.Body.Close()
+		}
 		done <- err
 	}()
+	<-sent // the whole request is on its way: the fake reads it and starts its wait
 	cancel()
-	assert.ErrorIs(t, <-done, context.Canceled)
-	srv.Close() // returns although a delay was (maybe) in progress
+	require.ErrorIs(t, <-done, context.Canceled)
+
+	// A hang guard, not a timing assertion: the wait must end because the caller left.
+	deadline := time.Now().Add(30 * time.Second)
+	for len(srv.Requests()) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the fake is still waiting although its caller gave up")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	got := srv.Requests()
+	require.Len(t, got, 1)
+	assert.Equal(t, 0, got[0].Status, "a request cut short is logged with status 0")
+	srv.Close()
+}
+
+// signalAtEOF closes eof once the request body has been read to its end.
+type signalAtEOF struct {
+	r    *strings.Reader
+	eof  chan struct{}
+	once sync.Once
+}
+
+func (s *signalAtEOF) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	if err != nil {
+		s.once.Do(func() { close(s.eof) })
+	}
+	return n, err
 }
 
 func TestInjectFaultRejectsNonsense(t *testing.T) {
