@@ -152,14 +152,6 @@ func WithLatency(d time.Duration) Option {
 	}
 }
 
-// withoutValidation turns spec validation off; for the benchmark that measures its cost.
-func withoutValidation() Option {
-	return func(c *config) error {
-		c.noValidate = true
-		return nil
-	}
-}
-
 // NewServer starts a fake Partner Center on 127.0.0.1 and returns it; Close stops it. An
 // invalid option, or a failure to listen, is an error.
 func NewServer(opts ...Option) (*Server, error) {
