@@ -94,7 +94,8 @@ type tokenError struct{ err error }
 func (e *tokenError) Error() string { return "token source: " + e.err.Error() }
 func (e *tokenError) Unwrap() error { return e.err }
 
-// withRetry is the retry policy; see RetryPolicy.
+// withRetry is the retry policy; see RetryPolicy. RetryPolicy.decide makes each decision;
+// this loop sends, records the call's state, and sleeps.
 func withRetry(p RetryPolicy, clk *clock) policy {
 	return func(next sendFunc) sendFunc {
 		return func(req *http.Request) (*http.Response, error) {
@@ -110,79 +111,90 @@ func withRetry(p RetryPolicy, clk *clock) policy {
 					return nil, fmt.Errorf("%w (before try %d)", err, n+1)
 				}
 				st.try = n + 1
-				r := req
-				if n > 0 {
-					// A fresh copy per retry: the transport may still hold the previous one.
-					r = req.Clone(ctx)
-					if req.GetBody != nil {
-						b, err := req.GetBody()
-						if err != nil {
-							return nil, fmt.Errorf("rewind request body: %w", err)
-						}
-						r.Body = b
-					}
+				r, err := tryRequest(req, n)
+				if err != nil {
+					return nil, err
 				}
 				resp, err := sendTry(r, p.TryTimeout, next)
-				if err != nil {
-					var te *tokenError
-					if errors.As(err, &te) {
-						return nil, err
-					}
-					if !notSent(err) {
-						st.maybeSent = true
-					}
-					if ctx.Err() != nil {
-						return nil, fmt.Errorf("%w (during try %d: %v)", ctx.Err(), st.try, err)
-					}
-					if neverSendable(err) {
-						// A TLS or header failure before any byte left: another try fails
-						// the same way, so none is made.
-						return nil, fmt.Errorf("try %d failed before anything was sent, not retried: %w", st.try, err)
-					}
-					if n >= p.MaxRetries {
-						return nil, fmt.Errorf("%d tries failed, last: %w", st.try, err)
-					}
-					throttleWait = 0
-					if serr := clk.sleep(ctx, p.backoff(n+1, clk.jitter())); serr != nil {
-						return nil, fmt.Errorf("%w (waiting to retry after: %v)", serr, err)
-					}
-					continue
-				}
-				if ambiguousStatus(resp.StatusCode) {
-					// The service failed part way, or a gateway lost its answer: the
-					// request may have taken effect, whatever later tries answer.
+				o := outcomeOf(resp, err)
+				d := p.decide(st.try, o, clk.now(), throttleWait, clk.jitter())
+				if d.mayHaveLanded {
 					st.maybeSent = true
 				}
-				if !retryableStatus(resp.StatusCode) || n >= p.MaxRetries {
+				if err != nil {
+					if serr := stopError(ctx, st.try, o.failure, d.retry, err); serr != nil {
+						return nil, serr
+					}
+				} else if !d.retry {
 					st.resp = resp
 					return resp, nil
 				}
-				wait := p.backoff(n+1, clk.jitter())
-				ra, hasRA := retryAfter(resp.Header, clk.now())
-				if hasRA {
-					if ra > p.MaxDelay {
-						// The server asks for longer than we wait: hand the caller the
-						// *APIError with RetryAfter instead of sleeping.
-						st.resp = resp
-						return resp, nil
+				throttleWait = d.throttleWait
+				if serr := clk.sleep(ctx, d.wait); serr != nil {
+					if err != nil {
+						return nil, fmt.Errorf("%w (waiting to retry after: %v)", serr, err)
 					}
-					wait = ra
-				}
-				if resp.StatusCode == http.StatusTooManyRequests {
-					// The throttling guidance: wait Retry-After, and when throttled again
-					// back off exponentially, never below Retry-After.
-					wait = max(wait, p.backoff(n+1, 1), 2*throttleWait)
-					wait = min(wait, max(p.MaxDelay, ra))
-					throttleWait = wait
-				} else {
-					throttleWait = 0
-				}
-				if serr := clk.sleep(ctx, wait); serr != nil {
 					return nil, fmt.Errorf("%w (waiting to retry after HTTP %d)", serr, resp.StatusCode)
 				}
 			}
 		}
 	}
+}
+
+// tryRequest is the request of try n (0-based): req itself first, then a fresh copy per
+// retry with the body rewound (the transport may still hold the previous one).
+func tryRequest(req *http.Request, n int) (*http.Request, error) {
+	if n == 0 {
+		return req, nil
+	}
+	r := req.Clone(req.Context())
+	if req.GetBody != nil {
+		b, err := req.GetBody()
+		if err != nil {
+			return nil, fmt.Errorf("rewind request body: %w", err)
+		}
+		r.Body = b
+	}
+	return r, nil
+}
+
+// outcomeOf is what the retry decision needs of a try's result.
+func outcomeOf(resp *http.Response, err error) tryOutcome {
+	if err != nil {
+		return tryOutcome{failure: failureOf(err)}
+	}
+	return tryOutcome{status: resp.StatusCode, retryAfter: resp.Header.Get("Retry-After")}
+}
+
+// stopError is the error that ends a call whose try number try failed with err (of kind f),
+// or nil when it is retried. A token source failure is returned as it is.
+func stopError(ctx context.Context, try int, f tryFailure, retry bool, err error) error {
+	switch {
+	case f == failedTokenSource:
+		return err
+	case ctx.Err() != nil:
+		return fmt.Errorf("%w (during try %d: %v)", ctx.Err(), try, err)
+	case f == failedUnsendable:
+		return fmt.Errorf("try %d failed before anything was sent, not retried: %w", try, err)
+	case !retry:
+		return fmt.Errorf("%d tries failed, last: %w", try, err)
+	}
+	return nil
+}
+
+// failureOf classifies a try's transport error for the retry decision.
+func failureOf(err error) tryFailure {
+	var te *tokenError
+	switch {
+	case errors.As(err, &te):
+		return failedTokenSource
+	case neverSendable(err):
+		// A TLS or header failure before any byte left: another try fails the same way.
+		return failedUnsendable
+	case notSent(err):
+		return failedBeforeSending
+	}
+	return failedInFlight
 }
 
 // sendTry sends one try, bounded by the per-try timeout. The body policy has read the body

@@ -99,7 +99,12 @@ func retryableStatus(code int) bool {
 // retryAfter parses a Retry-After header: delta-seconds (the throttling page's form) or an
 // HTTP date. ok is false when the header is absent or unreadable.
 func retryAfter(h http.Header, now time.Time) (d time.Duration, ok bool) {
-	v := strings.TrimSpace(h.Get("Retry-After"))
+	return parseRetryAfter(h.Get("Retry-After"), now)
+}
+
+// parseRetryAfter parses a Retry-After value; see retryAfter.
+func parseRetryAfter(v string, now time.Time) (d time.Duration, ok bool) {
+	v = strings.TrimSpace(v)
 	if v == "" {
 		return 0, false
 	}
@@ -120,6 +125,80 @@ func retryAfter(h http.Header, now time.Time) (d time.Duration, ok bool) {
 		d = 0
 	}
 	return d, true
+}
+
+// tryFailure is how a try that got no response failed, as far as retrying is concerned.
+type tryFailure int
+
+const (
+	// failedInFlight: the request may have reached the server (a dropped connection, a
+	// timeout, a body cut short). Retried; the try may have landed.
+	failedInFlight tryFailure = iota + 1
+	// failedBeforeSending: nothing reached the server, and another try may get through (a
+	// refused connection). Retried; the try has not landed.
+	failedBeforeSending
+	// failedUnsendable: nothing reached the server, and another try would fail the same
+	// way (TLS, a header net/http refuses). Not retried.
+	failedUnsendable
+	// failedTokenSource: the token source failed; nothing was sent. Not retried.
+	failedTokenSource
+)
+
+// tryOutcome is how one try ended: a response (status and its Retry-After), or a failure.
+type tryOutcome struct {
+	status     int        // the response's status; 0 when the try got none
+	failure    tryFailure // why the try got no response
+	retryAfter string     // the response's Retry-After header
+}
+
+// retryDecision is what to do after a try.
+type retryDecision struct {
+	retry bool          // make another try
+	wait  time.Duration // how long to wait before it
+	// mayHaveLanded: the try may have taken effect at the service (a request lost in
+	// flight, or an ambiguous status), whether or not it is retried.
+	mayHaveLanded bool
+	// throttleWait is the wait after a 429, which the next 429 doubles; 0 otherwise.
+	throttleWait time.Duration
+}
+
+// decide is the retry decision after try number try (1-based) ended with o: a pure function
+// of the policy, the outcome, the time (for a Retry-After date), the wait after the previous
+// 429 (lastThrottle) and the jitter factor.
+func (p RetryPolicy) decide(try int, o tryOutcome, now time.Time, lastThrottle time.Duration, jitter float64) retryDecision {
+	if o.status == 0 {
+		d := retryDecision{mayHaveLanded: o.failure == failedInFlight}
+		if o.failure == failedUnsendable || o.failure == failedTokenSource || try > p.MaxRetries {
+			return d
+		}
+		d.retry, d.wait = true, p.backoff(try, jitter)
+		return d
+	}
+	// After a 500, 502 or 504 the service failed part way, or a gateway lost its answer: the
+	// request may have taken effect, whatever later tries answer.
+	d := retryDecision{mayHaveLanded: ambiguousStatus(o.status)}
+	if !retryableStatus(o.status) || try > p.MaxRetries {
+		return d
+	}
+	wait := p.backoff(try, jitter)
+	ra, hasRA := parseRetryAfter(o.retryAfter, now)
+	if hasRA {
+		if ra > p.MaxDelay {
+			// The server asks for longer than we wait: the caller gets the *APIError with
+			// RetryAfter instead of a sleep.
+			return d
+		}
+		wait = ra
+	}
+	if o.status == http.StatusTooManyRequests {
+		// The throttling guidance: wait Retry-After, and when throttled again back off
+		// exponentially, never below Retry-After.
+		wait = max(wait, p.backoff(try, 1), 2*lastThrottle)
+		wait = min(wait, max(p.MaxDelay, ra))
+		d.throttleWait = wait
+	}
+	d.retry, d.wait = true, wait
+	return d
 }
 
 // clock holds what tests replace: sleeping, the time and the jitter.
