@@ -1,0 +1,118 @@
+package fake
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+)
+
+// FaultKind is a way for a request to fail; see Fault.
+type FaultKind int
+
+const (
+	// FaultThrottle answers 429 Too Many Requests with Retry-After (Fault.RetryAfter, whole
+	// seconds, "0" when zero) and the gateway's {statusCode, message} body. The request has
+	// no effect.
+	FaultThrottle FaultKind = iota + 1
+	// FaultServerError answers Fault.Status (500, the default, or 503; a 503 carries
+	// Retry-After when Fault.RetryAfter is set) with the documented error body, code 800003.
+	// The request has no effect.
+	FaultServerError
+	// FaultDelay holds the response for Fault.Delay, then serves the request normally.
+	FaultDelay
+	// FaultLoseResponse serves the request (a create creates its upgrade) and then closes the
+	// connection before sending the response: the client sees a transport error.
+	FaultLoseResponse
+)
+
+// String names the kind.
+func (k FaultKind) String() string {
+	switch k {
+	case FaultThrottle:
+		return "throttle"
+	case FaultServerError:
+		return "server-error"
+	case FaultDelay:
+		return "delay"
+	case FaultLoseResponse:
+		return "lose-response"
+	}
+	return fmt.Sprintf("FaultKind(%d)", int(k))
+}
+
+// Fault describes how the next requests to an operation fail; see InjectFault. Faults hit
+// requests that passed authentication and spec validation.
+type Fault struct {
+	// Kind is the way the requests fail.
+	Kind FaultKind
+	// Operation is OpCreate, OpEligibility or OpStatus; empty means any operation.
+	Operation string
+	// Count is how many requests the fault hits; zero means one.
+	Count int
+	// Status is the status of FaultServerError: 500 (default) or 503.
+	Status int
+	// RetryAfter is the Retry-After of FaultThrottle and of a 503, in whole seconds
+	// (rounded up).
+	RetryAfter time.Duration
+	// Delay is how long FaultDelay holds the response.
+	Delay time.Duration
+}
+
+type pendingFault struct {
+	f    Fault
+	left int
+}
+
+// InjectFault makes the next f.Count requests to f.Operation fail as f says. Faults are used
+// in the order they were injected; a request takes at most one. A fault that does not make
+// sense (an unknown kind or operation, a negative count or duration, a status other than 500
+// or 503) is an error.
+func (s *Server) InjectFault(f Fault) error {
+	switch f.Operation {
+	case "", OpCreate, OpEligibility, OpStatus:
+	default:
+		return fmt.Errorf("fake: InjectFault: unknown operation %q (want OpCreate, OpEligibility, OpStatus or empty)", f.Operation)
+	}
+	switch {
+	case f.Kind < FaultThrottle || f.Kind > FaultLoseResponse:
+		return fmt.Errorf("fake: InjectFault: unknown kind %d", int(f.Kind))
+	case f.Count < 0:
+		return fmt.Errorf("fake: InjectFault: negative count %d", f.Count)
+	case f.RetryAfter < 0 || f.Delay < 0:
+		return errors.New("fake: InjectFault: negative duration")
+	case f.Kind == FaultServerError && f.Status != 0 && f.Status != http.StatusInternalServerError && f.Status != http.StatusServiceUnavailable:
+		return fmt.Errorf("fake: InjectFault: status %d: want 500 or 503, the 5xx statuses the spec declares", f.Status)
+	}
+	if f.Count == 0 {
+		f.Count = 1
+	}
+	if f.Kind == FaultServerError && f.Status == 0 {
+		f.Status = http.StatusInternalServerError
+	}
+	s.mu.Lock()
+	s.faults = append(s.faults, &pendingFault{f: f, left: f.Count})
+	s.mu.Unlock()
+	return nil
+}
+
+// takeFault returns the first pending fault for op and uses it up once.
+func (s *Server) takeFault(op string) (Fault, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, p := range s.faults {
+		if p.f.Operation != "" && p.f.Operation != op {
+			continue
+		}
+		p.left--
+		if p.left <= 0 {
+			s.faults = append(s.faults[:i], s.faults[i+1:]...)
+		}
+		return p.f, true
+	}
+	return Fault{}, false
+}
+
+func ceilSeconds(d time.Duration) int64 {
+	return int64((d + time.Second - 1) / time.Second)
+}
