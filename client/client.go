@@ -100,14 +100,7 @@ func New(opts ...Option) (*Client, error) {
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 	clk := realClock()
-	doer := chain(sendFunc(hc.Do),
-		withRetry(retry, clk),
-		withHeaders(staticHeaders(cfg.locale, cfg.app)),
-		withAuth(cfg.ts),
-		withLogging(cfg.logger, clk.now),
-		withBodyLimit(MaxResponseBytes),
-	)
-	api, err := gen.NewClient(cfg.baseURL, gen.WithHTTPClient(doer))
+	api, err := gen.NewClient(cfg.baseURL, gen.WithHTTPClient(newPipeline(hc, &cfg, retry, clk)))
 	if err != nil {
 		return nil, fmt.Errorf("productupgrades: %w", err)
 	}
