@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"time"
+
+	"github.com/partnercenter-go/productupgrades/gen"
 )
 
 // FaultKind is a way for a request to fail; see Fault.
@@ -111,6 +113,38 @@ func (s *Server) takeFault(op string) (Fault, bool) {
 		return p.f, true
 	}
 	return Fault{}, false
+}
+
+// applyFault does what f does before the request is served: a throttle or a server error
+// answers in its place, a delay holds it. It reports whether the request is done. serve
+// applies FaultLoseResponse itself, since the request must be served first.
+func (s *Server) applyFault(rw *responseWriter, r *http.Request, f Fault) bool {
+	switch f.Kind {
+	case FaultThrottle:
+		secs := ceilSeconds(f.RetryAfter)
+		rw.Header().Set("Retry-After", fmt.Sprint(secs))
+		var tb gen.ThrottledBody
+		_ = tb.FromThrottlingError(gen.ThrottlingError{StatusCode: http.StatusTooManyRequests,
+			Message: fmt.Sprintf("Rate limit is exceeded. Try again in %d seconds.", secs)})
+		writeJSON(rw, http.StatusTooManyRequests, tb)
+		return true
+	case FaultServerError:
+		desc := "Unexpected service error"
+		if f.Status == http.StatusServiceUnavailable {
+			desc = "Service unavailable"
+			if f.RetryAfter > 0 {
+				rw.Header().Set("Retry-After", fmt.Sprint(ceilSeconds(f.RetryAfter)))
+			}
+		}
+		writeError(rw, f.Status, CodeUnexpectedError, desc)
+		return true
+	case FaultDelay:
+		if !s.sleep(r.Context(), f.Delay) {
+			rw.abort()
+			return true
+		}
+	}
+	return false
 }
 
 func ceilSeconds(d time.Duration) int64 {

@@ -14,7 +14,6 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 
 	"github.com/partnercenter-go/productupgrades/contracttests"
-	"github.com/partnercenter-go/productupgrades/gen"
 )
 
 // The operations of the API, named by the spec's operationId; see Fault.Operation and
@@ -93,32 +92,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 
 	f, faulty := s.takeFault(rec.Operation)
-	if faulty {
-		switch f.Kind {
-		case FaultThrottle:
-			secs := ceilSeconds(f.RetryAfter)
-			rw.Header().Set("Retry-After", fmt.Sprint(secs))
-			var tb gen.ThrottledBody
-			_ = tb.FromThrottlingError(gen.ThrottlingError{StatusCode: http.StatusTooManyRequests,
-				Message: fmt.Sprintf("Rate limit is exceeded. Try again in %d seconds.", secs)})
-			writeJSON(rw, http.StatusTooManyRequests, tb)
-			return
-		case FaultServerError:
-			desc := "Unexpected service error"
-			if f.Status == http.StatusServiceUnavailable {
-				desc = "Service unavailable"
-				if f.RetryAfter > 0 {
-					rw.Header().Set("Retry-After", fmt.Sprint(ceilSeconds(f.RetryAfter)))
-				}
-			}
-			writeError(rw, f.Status, CodeUnexpectedError, desc)
-			return
-		case FaultDelay:
-			if !s.sleep(r.Context(), f.Delay) {
-				rw.abort()
-				return
-			}
-		}
+	if faulty && s.applyFault(rw, r, f) {
+		return
 	}
 
 	// The generated router matches the spec's lowercase paths exactly; the service does not
