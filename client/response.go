@@ -52,28 +52,43 @@ func malformed(st *call, what string) error {
 		st.op, st.resp.StatusCode, what, st.rid.String(), ErrMalformedResponse)
 }
 
+// response is a call's final answer as the pipeline read it: the status, the headers, and
+// the body through the cap.
+type response struct {
+	status    int
+	header    http.Header
+	body      []byte
+	truncated bool // the body exceeded MaxResponseBytes and was not read
+}
+
 // apiError builds the *APIError for a non-2xx response kept in st.
 func apiError(st *call, now time.Time) *APIError {
-	resp := st.resp
-	rd := st.redactor()
+	res := response{status: st.resp.StatusCode, header: st.resp.Header, body: st.body, truncated: st.truncated}
+	return newAPIError(st.op, res, st.rid, st.cid, now, st.redactor())
+}
+
+// newAPIError builds the *APIError for a non-2xx response res to operation op: a pure
+// function of the response, the ids the request sent (used when the response carries none),
+// the time (for a Retry-After date) and the redactor of the token sent.
+func newAPIError(op string, res response, sentRID, sentCID gen.Guid, now time.Time, rd *redactor) *APIError {
 	e := &APIError{
-		StatusCode:    resp.StatusCode,
-		Operation:     st.op,
-		RequestID:     headerID(resp.Header, hdrRequestID, st.rid, rd),
-		CorrelationID: headerID(resp.Header, hdrCorrelationID, st.cid, rd),
+		StatusCode:    res.status,
+		Operation:     op,
+		RequestID:     headerID(res.header, hdrRequestID, sentRID, rd),
+		CorrelationID: headerID(res.header, hdrCorrelationID, sentCID, rd),
 	}
-	if d, ok := retryAfter(resp.Header, now); ok {
+	if d, ok := retryAfter(res.header, now); ok {
 		e.RetryAfter = d
 	}
-	if st.truncated {
+	if res.truncated {
 		e.Description = fmt.Sprintf("response body exceeds %d bytes and was not read", MaxResponseBytes)
 		e.cause = ErrResponseTooLarge
 		return e
 	}
-	body := bytes.TrimSpace(stripBOM(st.body))
+	body := bytes.TrimSpace(stripBOM(res.body))
 	switch {
 	case len(body) == 0:
-		e.Description = http.StatusText(resp.StatusCode)
+		e.Description = http.StatusText(res.status)
 	case body[0] == '{' && json.Valid(body):
 		decodeErrorBody(e, body, rd)
 	default:
