@@ -2,7 +2,6 @@ package client
 
 import (
 	"context"
-	"net/http"
 
 	"github.com/partnercenter-go/productupgrades/gen"
 )
@@ -16,13 +15,6 @@ type call struct {
 	token     string   // the last access token sent, to keep it out of errors
 	rd        *redactor
 	maybeSent bool // a try may have taken effect: no answer, or a 500, 502 or 504
-
-	// The response handed to the generated client (the last try's), and its body as the
-	// body policy read it.
-	resp      *http.Response
-	body      []byte
-	truncated bool
-	bodyErr   error // a 202's body could not be read to its end (the 202 stands)
 }
 
 // redactor returns the redactor of the last token sent (nil before any).

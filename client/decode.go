@@ -130,13 +130,13 @@ func idText(raw json.RawMessage, rd *redactor) string {
 
 // decodeEligibility reads a 200 of CheckEligibility. isEligible is required: a JSON boolean,
 // or "true"/"false" in any casing.
-func decodeEligibility(st *call, r UpgradeRequest) (*Eligibility, error) {
-	body, err := successBody(st)
+func decodeEligibility(st *call, res response, r UpgradeRequest) (*Eligibility, error) {
+	body, err := successBody(st, res)
 	if err != nil {
 		return nil, err
 	}
 	var w wireEligibility
-	if err := decodeObject(st, body, &w); err != nil {
+	if err := decodeObject(st, res, body, &w); err != nil {
 		return nil, err
 	}
 	rd := st.redactor()
@@ -147,14 +147,14 @@ func decodeEligibility(st *call, r UpgradeRequest) (*Eligibility, error) {
 		Reason:        rd.scrub(rawText(w.Reason)),
 	}
 	if isNull(w.IsEligible) {
-		return nil, malformed(st, `body has no "isEligible"`)
+		return nil, malformed(st, res, `body has no "isEligible"`)
 	}
 	switch v := strings.TrimSpace(rawText(w.IsEligible)); {
 	case strings.EqualFold(v, "true"):
 		out.IsEligible = true
 	case strings.EqualFold(v, "false"):
 	default:
-		return nil, malformed(st, fmt.Sprintf(`body's "isEligible" is not a boolean: %.64q`, sanitize(string(w.IsEligible), rd)))
+		return nil, malformed(st, res, fmt.Sprintf(`body's "isEligible" is not a boolean: %.64q`, sanitize(string(w.IsEligible), rd)))
 	}
 	if out.CustomerID == "" {
 		out.CustomerID = r.CustomerID
@@ -168,19 +168,19 @@ func decodeEligibility(st *call, r UpgradeRequest) (*Eligibility, error) {
 // decodeStatus reads a 200 of CheckStatus for upgrade upgradeID. status is required (a wait
 // could never end without it); an id that is a GUID other than upgradeID is an error (the
 // answer is about another upgrade); an id of another shape is kept, not compared.
-func decodeStatus(st *call, upgradeID string) (*UpgradeStatus, error) {
-	body, err := successBody(st)
+func decodeStatus(st *call, res response, upgradeID string) (*UpgradeStatus, error) {
+	body, err := successBody(st, res)
 	if err != nil {
 		return nil, err
 	}
 	var w wireStatus
-	if err := decodeObject(st, body, &w); err != nil {
+	if err := decodeObject(st, res, body, &w); err != nil {
 		return nil, err
 	}
 	rd := st.redactor()
 	status := strings.TrimSpace(rawText(w.Status))
 	if status == "" {
-		return nil, malformed(st, `body has no "status"`)
+		return nil, malformed(st, res, `body has no "status"`)
 	}
 	out := &UpgradeStatus{
 		ID:            idText(w.ID, rd),
@@ -192,7 +192,7 @@ func decodeStatus(st *call, upgradeID string) (*UpgradeStatus, error) {
 		out.ID = upgradeID
 	} else if got, ok := normalizeGUID(out.ID); ok {
 		if want, _ := normalizeGUID(upgradeID); got != want {
-			return nil, malformed(st, fmt.Sprintf(`body's "id" names upgrade %s, not %s`, out.ID, upgradeID))
+			return nil, malformed(st, res, fmt.Sprintf(`body's "id" names upgrade %s, not %s`, out.ID, upgradeID))
 		}
 	}
 	var items []json.RawMessage

@@ -88,9 +88,8 @@ func FuzzErrorBody(f *testing.F) {
 		h := http.Header{}
 		h.Set("Retry-After", retryAfter)
 		h.Set("MS-RequestId", retryAfter)
-		st := &call{op: "create", rid: newGUID(), cid: newGUID(), token: token,
-			resp: &http.Response{StatusCode: 400, Header: h}, body: body}
-		e := apiError(st, time.Unix(0, 0))
+		st := &call{op: "create", rid: newGUID(), cid: newGUID(), token: token}
+		e := apiError(st, response{status: 400, header: h, body: body}, time.Unix(0, 0))
 		msg := e.Error()
 		if len(msg) > 600 {
 			t.Fatalf("Error() is %d bytes long: %q", len(msg), msg)

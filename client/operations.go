@@ -73,15 +73,13 @@ func (c *Client) createUpgrade(ctx context.Context, requestID string, r UpgradeR
 	// here, never by the generated parser (a 202 has no body, and the parser fails outright
 	// on a response header it cannot bind, which would hide an accepted upgrade).
 	resp, err := c.api.CreateProductUpgradeWithBody(ctx, &params, jsonContentType, bytes.NewReader(encodeBody(body)))
-	if err == nil {
-		_ = resp.Body.Close() // already read through the cap by the pipeline
-	}
-	if st.resp == nil {
+	if err != nil {
 		return nil, c.noResponse(st, err)
 	}
+	res := responseOf(resp)
 	rd := st.redactor()
-	if !is2xx(st.resp.StatusCode) {
-		ae := apiError(st, c.clock.now())
+	if !is2xx(res.status) {
+		ae := apiError(st, res, c.clock.now())
 		if st.maybeSent {
 			// An earlier try may have landed, or the service failed part way (500, 502 or
 			// 504 on any try): the *APIError stays reachable with errors.As.
@@ -89,17 +87,17 @@ func (c *Client) createUpgrade(ctx context.Context, requestID string, r UpgradeR
 		}
 		return nil, ae
 	}
-	location := st.resp.Header.Get("Location")
+	location := res.header.Get("Location")
 	u := &Upgrade{
 		Location:      rd.scrub(location),
-		RequestID:     headerID(st.resp.Header, hdrRequestID, st.rid, rd),
-		CorrelationID: headerID(st.resp.Header, hdrCorrelationID, st.cid, rd),
+		RequestID:     headerID(res.header, hdrRequestID, st.rid, rd),
+		CorrelationID: headerID(res.header, hdrCorrelationID, st.cid, rd),
 	}
 	id, le := parseLocation(location)
 	if le != nil {
 		// The docs' 202 has no body, but a service that sends the new upgrade's id in one
 		// names it as surely as a Location does.
-		if bid, ok := decodeAcceptedID(st.body); ok && !st.truncated {
+		if bid, ok := decodeAcceptedID(res.body); ok && !res.truncated {
 			u.ID = bid
 			return u, nil
 		}
@@ -127,16 +125,14 @@ func (c *Client) CheckEligibility(ctx context.Context, r UpgradeRequest) (*Eligi
 		MSRequestId: h.requestID, MSCorrelationId: h.corrID,
 	}
 	resp, err := c.api.CheckProductUpgradeEligibilityWithBody(ctx, &params, jsonContentType, bytes.NewReader(encodeBody(body)))
-	if err == nil {
-		_ = resp.Body.Close() // already read through the cap by the pipeline
-	}
-	if st.resp == nil {
+	if err != nil {
 		return nil, c.noResponse(st, err)
 	}
-	if !is2xx(st.resp.StatusCode) {
-		return nil, apiError(st, c.clock.now())
+	res := responseOf(resp)
+	if !is2xx(res.status) {
+		return nil, apiError(st, res, c.clock.now())
 	}
-	return decodeEligibility(st, r)
+	return decodeEligibility(st, res, r)
 }
 
 // CheckStatus returns the status of the upgrade upgradeID of r.CustomerID
@@ -173,17 +169,15 @@ func (c *Client) checkStatus(ctx context.Context, upgradeID string, r UpgradeReq
 		MSRequestId: h.requestID, MSCorrelationId: h.corrID,
 	}
 	resp, err := c.api.CheckProductUpgradeStatusWithBody(ctx, id, &params, jsonContentType, bytes.NewReader(encodeBody(body)))
-	if err == nil {
-		_ = resp.Body.Close() // already read through the cap by the pipeline
-	}
-	if st.resp == nil {
+	if err != nil {
 		return nil, 0, c.noResponse(st, err)
 	}
-	if !is2xx(st.resp.StatusCode) {
-		return nil, 0, apiError(st, c.clock.now())
+	res := responseOf(resp)
+	if !is2xx(res.status) {
+		return nil, 0, apiError(st, res, c.clock.now())
 	}
-	ra, _ := retryAfter(st.resp.Header, c.clock.now())
-	s, err := decodeStatus(st, upgradeID)
+	ra, _ := retryAfter(res.header, c.clock.now())
+	s, err := decodeStatus(st, res, upgradeID)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -7,10 +7,10 @@ import (
 	"net/http"
 )
 
-// withBodyLimit reads each response body, at most limit bytes, and hands on a buffered copy.
-// A longer body is not read (its connection is dropped) and the response is marked
-// truncated. A failure while reading is a transport error, retried like one, except after a
-// 202, which stands.
+// withBodyLimit reads each response body, at most limit bytes, and hands on a buffered copy,
+// a *cappedBody. A longer body is not read (its connection is dropped) and the copy is
+// marked truncated. A failure while reading is a transport error, retried like one, except
+// after a 202, which stands.
 func withBodyLimit(limit int64) policy {
 	return func(next sendFunc) sendFunc {
 		return func(r *http.Request) (*http.Response, error) {
@@ -20,29 +20,27 @@ func withBodyLimit(limit int64) policy {
 			}
 			data, truncated, err := readCapped(resp.Body, resp.ContentLength, limit)
 			_ = resp.Body.Close()
-			st := callFrom(r.Context())
-			if err != nil {
-				if resp.StatusCode != http.StatusAccepted {
-					return nil, fmt.Errorf("read response body: %w", err)
-				}
-				// A 202 needs no body: the upgrade is accepted, and a retry must not be
-				// made over a body the docs say is empty anyway.
-				if st != nil {
-					st.bodyErr = err
-				}
+			if err != nil && resp.StatusCode != http.StatusAccepted {
+				return nil, fmt.Errorf("read response body: %w", err)
 			}
-			if st != nil {
-				st.body, st.truncated = data, truncated
-			}
-			if len(data) == 0 {
-				resp.Body = http.NoBody
-			} else {
-				resp.Body = io.NopCloser(bytes.NewReader(data))
-			}
+			// A 202 needs no body: the upgrade is accepted, and a retry must not be made
+			// over a body the docs say is empty anyway, so a 202 keeps what was read.
+			resp.Body = &cappedBody{Reader: bytes.NewReader(data), data: data, truncated: truncated}
 			return resp, nil
 		}
 	}
 }
+
+// cappedBody is a response body as the body policy read it. It reads like any body (the
+// generated client may read it), and it keeps the bytes and whether the cap cut them, for
+// responseOf: the response the call returns is the one place an operation reads.
+type cappedBody struct {
+	*bytes.Reader
+	data      []byte
+	truncated bool
+}
+
+func (*cappedBody) Close() error { return nil }
 
 func readCapped(body io.Reader, contentLength, limit int64) (data []byte, truncated bool, err error) {
 	switch {

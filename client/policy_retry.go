@@ -44,7 +44,6 @@ func withRetry(p RetryPolicy, clk *clock) policy {
 						return nil, serr
 					}
 				} else if !d.retry {
-					st.resp = resp
 					return resp, nil
 				}
 				throttleWait = d.throttleWait

@@ -22,34 +22,34 @@ func stripBOM(b []byte) []byte { return bytes.TrimPrefix(b, utf8BOM) }
 // client's lenient wire types. The client reads every body itself, whatever the Content-Type
 // says (the docs' examples send none), and never through the generated response types, so
 // that a response the spec would reject on a field the caller does not need still decodes.
-func successBody(st *call) ([]byte, error) {
-	if st.truncated {
+func successBody(st *call, res response) ([]byte, error) {
+	if res.truncated {
 		return nil, fmt.Errorf("productupgrades: %s: HTTP %d body exceeds %d bytes [request-id %s]: %w",
-			st.op, st.resp.StatusCode, MaxResponseBytes, st.rid.String(), ErrResponseTooLarge)
+			st.op, res.status, MaxResponseBytes, st.rid.String(), ErrResponseTooLarge)
 	}
-	body := bytes.TrimSpace(stripBOM(st.body))
+	body := bytes.TrimSpace(stripBOM(res.body))
 	if len(body) == 0 {
-		return nil, malformed(st, "with an empty body")
+		return nil, malformed(st, res, "with an empty body")
 	}
 	if body[0] != '{' {
-		return nil, malformed(st, "body is not a JSON object")
+		return nil, malformed(st, res, "body is not a JSON object")
 	}
 	return body, nil
 }
 
 // decodeObject decodes a JSON object into one of the wire types, whose fields are all
 // json.RawMessage, so that only a body that is not JSON fails.
-func decodeObject(st *call, body []byte, v any) error {
+func decodeObject(st *call, res response, body []byte, v any) error {
 	if err := json.Unmarshal(body, v); err != nil {
-		return malformed(st, fmt.Sprintf("body is not valid JSON (%s)", sanitize(err.Error(), st.redactor())))
+		return malformed(st, res, fmt.Sprintf("body is not valid JSON (%s)", sanitize(err.Error(), st.redactor())))
 	}
 	return nil
 }
 
-// malformed is an ErrMalformedResponse for the response kept in st.
-func malformed(st *call, what string) error {
+// malformed is an ErrMalformedResponse for the response res to the call st.
+func malformed(st *call, res response, what string) error {
 	return fmt.Errorf("productupgrades: %s: HTTP %d %s [request-id %s]: %w",
-		st.op, st.resp.StatusCode, what, st.rid.String(), ErrMalformedResponse)
+		st.op, res.status, what, st.rid.String(), ErrMalformedResponse)
 }
 
 // response is a call's final answer as the pipeline read it: the status, the headers, and
@@ -61,9 +61,19 @@ type response struct {
 	truncated bool // the body exceeded MaxResponseBytes and was not read
 }
 
-// apiError builds the *APIError for a non-2xx response kept in st.
-func apiError(st *call, now time.Time) *APIError {
-	res := response{status: st.resp.StatusCode, header: st.resp.Header, body: st.body, truncated: st.truncated}
+// responseOf reads the response a call returned. Its body is the body policy's
+// *cappedBody, so nothing is read here: the bytes and the truncation are taken from it.
+func responseOf(resp *http.Response) response {
+	res := response{status: resp.StatusCode, header: resp.Header}
+	if b, ok := resp.Body.(*cappedBody); ok {
+		res.body, res.truncated = b.data, b.truncated
+	}
+	_ = resp.Body.Close()
+	return res
+}
+
+// apiError builds the *APIError for a non-2xx response res to the call st.
+func apiError(st *call, res response, now time.Time) *APIError {
 	return newAPIError(st.op, res, st.rid, st.cid, now, st.redactor())
 }
 

@@ -255,10 +255,14 @@ func bodyWith(base map[string]any, pointer, v string) []byte {
 	return b
 }
 
-// testCall is the state of a call that got body as a 200.
-func testCall(op string, body []byte) *call {
-	return &call{op: op, rid: newGUID(), cid: newGUID(), token: "pattern-test-token-value",
-		resp: &http.Response{StatusCode: http.StatusOK, Header: http.Header{}}, body: body}
+// testCall is the state of a call.
+func testCall(op string) *call {
+	return &call{op: op, rid: newGUID(), cid: newGUID(), token: "pattern-test-token-value"}
+}
+
+// okResponse is a 200 with body.
+func okResponse(body []byte) response {
+	return response{status: http.StatusOK, header: http.Header{}, body: body}
 }
 
 func TestSpecPatterns_ClientAcceptsEveryValueTheSpecAllows(t *testing.T) {
@@ -327,7 +331,7 @@ func acceptValue(p specPattern, v string) error {
 	switch p.op {
 	case "CheckProductUpgradeEligibility":
 		body := bodyWith(map[string]any{"isEligible": false}, p.pointer, v)
-		e, err := decodeEligibility(testCall(opEligibility, body), UpgradeRequest{CustomerID: nilGUID, ProductFamily: "Azure"})
+		e, err := decodeEligibility(testCall(opEligibility), okResponse(body), UpgradeRequest{CustomerID: nilGUID, ProductFamily: "Azure"})
 		if err != nil {
 			return err
 		}
@@ -342,7 +346,7 @@ func acceptValue(p specPattern, v string) error {
 	case "CheckProductUpgradeStatus":
 		asked := testUpgradeIDFor(v)
 		body := bodyWith(map[string]any{"id": asked, "status": "InProgress"}, p.pointer, v)
-		s, err := decodeStatus(testCall(opStatus, body), asked)
+		s, err := decodeStatus(testCall(opStatus), okResponse(body), asked)
 		if err != nil {
 			return err
 		}
