@@ -29,6 +29,7 @@ func apiError(t *testing.T, err error) *client.APIError {
 }
 
 func TestWorkflowEligibleCreateWaitCompleted(t *testing.T) {
+	t.Parallel()
 	srv := fake.Start(t, fake.WithPollsUntilComplete(2))
 	c := newClient(t, srv)
 	ctx := context.Background()
@@ -74,6 +75,7 @@ func TestWorkflowEligibleCreateWaitCompleted(t *testing.T) {
 }
 
 func TestSecondCreateWhileInProgressIs409(t *testing.T) {
+	t.Parallel()
 	srv := fake.Start(t)
 	c := newClient(t, srv)
 	ctx := context.Background()
@@ -98,6 +100,7 @@ func TestSecondCreateWhileInProgressIs409(t *testing.T) {
 }
 
 func TestStatusOfUnknownUpgradeIs404(t *testing.T) {
+	t.Parallel()
 	srv := fake.Start(t)
 	c := newClient(t, srv)
 	_, err := c.CheckStatus(context.Background(), "42d075a4-bfe7-43e7-af6d-7c68a57edcb4", reqA)
@@ -107,6 +110,7 @@ func TestStatusOfUnknownUpgradeIs404(t *testing.T) {
 }
 
 func TestStatusOfAnotherCustomersUpgradeIs400(t *testing.T) {
+	t.Parallel()
 	srv := fake.Start(t)
 	c := newClient(t, srv)
 	ctx := context.Background()
@@ -121,6 +125,7 @@ func TestStatusOfAnotherCustomersUpgradeIs400(t *testing.T) {
 }
 
 func TestScriptedFailureReportsErrorDetails(t *testing.T) {
+	t.Parallel()
 	srv := fake.Start(t, fake.WithPollsUntilComplete(1), fake.WithFailure(customerA, "900105", "suspended subscriptions"))
 	c := newClient(t, srv)
 	ctx := context.Background()
@@ -151,6 +156,7 @@ func TestScriptedFailureReportsErrorDetails(t *testing.T) {
 }
 
 func TestIneligibleCustomer(t *testing.T) {
+	t.Parallel()
 	srv := fake.Start(t, fake.WithIneligible(customerA, "customer has no Azure subscriptions"))
 	c := newClient(t, srv)
 	e, err := c.CheckEligibility(context.Background(), reqA)
@@ -163,6 +169,7 @@ func TestIneligibleCustomer(t *testing.T) {
 }
 
 func TestCreateReplayedWithSameRequestIDIsIdempotent(t *testing.T) {
+	t.Parallel()
 	srv := fake.Start(t)
 	tr := newSpecTransport(t)
 	rid := newID()
@@ -192,6 +199,7 @@ func TestCreateReplayedWithSameRequestIDIsIdempotent(t *testing.T) {
 }
 
 func TestNoBearerTokenIs401(t *testing.T) {
+	t.Parallel()
 	srv := fake.Start(t)
 	tr := newSpecTransport(t)
 	for _, auth := range []string{"-", "Basic dXNlcjpwYXNz", "Bearer ", "Bearer two words"} {
@@ -205,6 +213,7 @@ func TestNoBearerTokenIs401(t *testing.T) {
 }
 
 func TestSpecViolationIs400NamingTheRule(t *testing.T) {
+	t.Parallel()
 	srv := fake.Start(t)
 	tr := newSpecTransport(t)
 	cases := []struct {
@@ -242,6 +251,7 @@ func TestSpecViolationIs400NamingTheRule(t *testing.T) {
 }
 
 func TestPathsMatchCaseInsensitively(t *testing.T) {
+	t.Parallel()
 	srv := fake.Start(t, fake.WithPollsUntilComplete(0))
 	tr := newSpecTransport(t)
 	r := raw(t, tr, srv, "/V1/ProductUpgrades", requestBody(customerA, "Azure"))
@@ -255,6 +265,7 @@ func TestPathsMatchCaseInsensitively(t *testing.T) {
 }
 
 func TestUnknownPathIs404AndIsRecorded(t *testing.T) {
+	t.Parallel()
 	srv := fake.Start(t)
 	r := raw(t, http.DefaultTransport, srv, "/v1/customers", "{}")
 	assert.Equal(t, http.StatusNotFound, r.status)
@@ -265,6 +276,7 @@ func TestUnknownPathIs404AndIsRecorded(t *testing.T) {
 }
 
 func TestResponsesEchoIDsAndCarryServerHeaders(t *testing.T) {
+	t.Parallel()
 	srv := fake.Start(t)
 	tr := newSpecTransport(t)
 	rid, cid := newID(), newID()
@@ -279,6 +291,7 @@ func TestResponsesEchoIDsAndCarryServerHeaders(t *testing.T) {
 }
 
 func TestRequestsAreRecordedWithoutTheToken(t *testing.T) {
+	t.Parallel()
 	srv := fake.Start(t)
 	c := newClient(t, srv)
 	_, err := c.CheckEligibility(context.Background(), reqA)
@@ -295,6 +308,7 @@ func TestRequestsAreRecordedWithoutTheToken(t *testing.T) {
 }
 
 func TestThrottleWithRetryAfterZeroIsRetried(t *testing.T) {
+	t.Parallel()
 	srv := fake.Start(t)
 	require.NoError(t, srv.InjectFault(fake.Fault{Kind: fake.FaultThrottle, Operation: fake.OpCreate, Count: 2}))
 	c := newClient(t, srv)
@@ -312,6 +326,7 @@ func TestThrottleWithRetryAfterZeroIsRetried(t *testing.T) {
 }
 
 func TestThrottleLongerThanMaxDelayIsReturned(t *testing.T) {
+	t.Parallel()
 	srv := fake.Start(t)
 	require.NoError(t, srv.InjectFault(fake.Fault{Kind: fake.FaultThrottle, RetryAfter: 57 * time.Second}))
 	c := newClient(t, srv)
@@ -326,6 +341,7 @@ func TestThrottleLongerThanMaxDelayIsReturned(t *testing.T) {
 }
 
 func TestServerErrorsAreRetried(t *testing.T) {
+	t.Parallel()
 	srv := fake.Start(t)
 	require.NoError(t, srv.InjectFault(fake.Fault{Kind: fake.FaultServerError, Operation: fake.OpStatus}))
 	require.NoError(t, srv.InjectFault(fake.Fault{Kind: fake.FaultServerError, Operation: fake.OpStatus, Status: 503}))
@@ -344,6 +360,7 @@ func TestServerErrorsAreRetried(t *testing.T) {
 }
 
 func TestServerErrorWithoutRetriesSurfaces(t *testing.T) {
+	t.Parallel()
 	srv := fake.Start(t)
 	require.NoError(t, srv.InjectFault(fake.Fault{Kind: fake.FaultServerError, Status: 503, RetryAfter: time.Second}))
 	c := newClient(t, srv, client.WithRetry(client.RetryPolicy{MaxRetries: -1}))
@@ -355,6 +372,7 @@ func TestServerErrorWithoutRetriesSurfaces(t *testing.T) {
 }
 
 func TestLost202ClientRetryEndsWithExactlyOneUpgrade(t *testing.T) {
+	t.Parallel()
 	srv := fake.Start(t)
 	require.NoError(t, srv.InjectFault(fake.Fault{Kind: fake.FaultLoseResponse, Operation: fake.OpCreate}))
 	c := newClient(t, srv)
@@ -373,6 +391,7 @@ func TestLost202ClientRetryEndsWithExactlyOneUpgrade(t *testing.T) {
 }
 
 func TestLost202WithoutRetriesIsReconciled(t *testing.T) {
+	t.Parallel()
 	srv := fake.Start(t)
 	require.NoError(t, srv.InjectFault(fake.Fault{Kind: fake.FaultLoseResponse, Operation: fake.OpCreate}))
 	c := newClient(t, srv, client.WithRetry(client.RetryPolicy{MaxRetries: -1}))
@@ -391,6 +410,8 @@ func TestLost202WithoutRetriesIsReconciled(t *testing.T) {
 }
 
 func TestDelayFaultAndTryTimeout(t *testing.T) {
+	// Not parallel: the 50ms per-try limit must bind only the held try, never a retry slowed
+	// down by other tests.
 	srv := fake.Start(t)
 	// The first try is held far longer than the client's per-try limit; the retry succeeds.
 	require.NoError(t, srv.InjectFault(fake.Fault{Kind: fake.FaultDelay, Operation: fake.OpEligibility, Delay: time.Hour}))
@@ -404,6 +425,8 @@ func TestDelayFaultAndTryTimeout(t *testing.T) {
 // (status 0) while the hour of latency still has 59 minutes to go, and Close, which waits for
 // running handlers, returns.
 func TestLatencyEndsWhenTheClientGivesUp(t *testing.T) {
+	// Not parallel: "sent" fires when the client has written the body, not when the fake has
+	// read it; under load the cancel can cut the body short, and the fake answers 400.
 	srv := fake.Start(t, fake.WithLatency(time.Hour))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -455,6 +478,7 @@ func (s *signalAtEOF) Read(p []byte) (int, error) {
 }
 
 func TestInjectFaultRejectsNonsense(t *testing.T) {
+	t.Parallel()
 	srv := fake.Start(t)
 	for _, f := range []fake.Fault{
 		{},
@@ -469,6 +493,7 @@ func TestInjectFaultRejectsNonsense(t *testing.T) {
 }
 
 func TestOptionsRejectNonsense(t *testing.T) {
+	t.Parallel()
 	for _, o := range []fake.Option{
 		fake.WithPollsUntilComplete(-1),
 		fake.WithFailure("not-a-guid", "1", "x"),
@@ -484,6 +509,7 @@ func TestOptionsRejectNonsense(t *testing.T) {
 }
 
 func TestConcurrentUse(t *testing.T) {
+	t.Parallel()
 	srv := fake.Start(t, fake.WithPollsUntilComplete(1))
 	c := newClient(t, srv)
 	ctx := context.Background()
@@ -550,6 +576,7 @@ func TestConcurrentUse(t *testing.T) {
 // The spec check of the tests must itself be able to fail: a response that breaks the spec
 // (a 202 without Location, an error body without code) is caught.
 func TestSpecTransportCatchesDrift(t *testing.T) {
+	t.Parallel()
 	broken := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasSuffix(r.URL.Path, "eligibility") {
 			w.Header().Set("Content-Type", "application/json")

@@ -11,6 +11,7 @@ import (
 // The benchmark's baseline, the handler without spec validation, still refuses what the
 // generated server cannot bind and what has no bearer token: the comparison is fair.
 func TestHandlerWithoutValidation(t *testing.T) {
+	t.Parallel()
 	cfg := config{polls: DefaultPollsUntilComplete, failures: map[string]failure{}, ineligible: map[string]string{}, noValidate: true}
 	s, err := newHandler(cfg)
 	if err != nil {
@@ -49,6 +50,7 @@ func TestHandlerWithoutValidation(t *testing.T) {
 }
 
 func TestParseGUID(t *testing.T) {
+	t.Parallel()
 	for in, ok := range map[string]bool{
 		"4c721420-72ad-4708-a0a7-371a2f7b0969": true,
 		"4C721420-72AD-4708-A0A7-371A2F7B0969": true,

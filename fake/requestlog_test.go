@@ -43,6 +43,7 @@ func testHandler(t testing.TB, opts ...Option) *Server {
 }
 
 func TestRequestLogKeepsTheLatestN(t *testing.T) {
+	t.Parallel()
 	s := testHandler(t, WithRequestLogLimit(5))
 	var ids []string
 	for i := 0; i < 12; i++ {
@@ -64,6 +65,7 @@ func TestRequestLogKeepsTheLatestN(t *testing.T) {
 // A normal-sized version of BenchmarkRequestLogHeap: 1,000 requests of 100 KiB with a limit
 // of 100 keep 100 entries of at most MaxLoggedBody bytes each.
 func TestRequestLogBoundsEntriesAndBodies(t *testing.T) {
+	t.Parallel()
 	const limit, sent, size = 100, 1000, 100 << 10
 	s := testHandler(t, WithRequestLogLimit(limit))
 	body := bytes.Repeat([]byte("x"), size)
@@ -95,6 +97,7 @@ func TestRequestLogBoundsEntriesAndBodies(t *testing.T) {
 }
 
 func TestRequestLogLimitIsValidated(t *testing.T) {
+	t.Parallel()
 	for _, n := range []int{0, -1} {
 		if _, err := NewServer(WithRequestLogLimit(n)); err == nil || !strings.Contains(err.Error(), "must be at least 1") {
 			t.Errorf("WithRequestLogLimit(%d): err %v, want an error", n, err)
@@ -108,6 +111,7 @@ func TestRequestLogLimitIsValidated(t *testing.T) {
 }
 
 func TestAuthorizationIsRedactedInRequests(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ sent, want string }{
 		{"Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln", "Bearer <redacted>"},
 		{"bearer abc", "bearer <redacted>"},
@@ -171,6 +175,7 @@ func (h *hijackRecorder) wasHijacked() bool {
 // A request held by WithLatency when Close comes gets no response at all, never a 200 with
 // an empty body; Close waits for it, so Requests shows it (status 0) when Close returns.
 func TestCloseCutsShortWithoutAnEmpty200(t *testing.T) {
+	t.Parallel()
 	s := testHandler(t, WithLatency(time.Hour))
 	pr, pw := io.Pipe()
 	w := newHijackRecorder()
@@ -202,6 +207,8 @@ func TestCloseCutsShortWithoutAnEmpty200(t *testing.T) {
 
 // Close waits for the handlers that are running, like httptest.Server's Close.
 func TestCloseWaitsForRunningHandlers(t *testing.T) {
+	// Not parallel: the pause below must be long enough for a Close that does not wait to
+	// return, which other tests running could prevent.
 	s := testHandler(t)
 	pr, pw := io.Pipe()
 	served := make(chan struct{})
@@ -248,6 +255,7 @@ func TestCloseWaitsForRunningHandlers(t *testing.T) {
 // Over the network: a request held by WithLatency when the server closes ends in a
 // transport error for the client, not in a response.
 func TestCloseOverTheNetworkEndsHeldRequests(t *testing.T) {
+	// Not parallel: the pause below must be long enough for the request to reach the fake.
 	srv, err := NewServer(WithLatency(time.Hour))
 	if err != nil {
 		t.Fatal(err)

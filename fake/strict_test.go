@@ -57,6 +57,7 @@ func strictPost(t *testing.T, srv *fake.Server, path, body string, headers ...st
 // checker, so a request the verifier rejects is a 400 (800002) naming the rule, and changes
 // nothing, even where Go's JSON decoder or net/http would read it happily.
 func TestFakeRefusesWhatTheVerifierRejects(t *testing.T) {
+	t.Parallel()
 	const customer = "4c721420-72ad-4708-a0a7-371a2f7b0969"
 	good := `{"customerId":"` + customer + `","productFamily":"Azure"}`
 	for _, tc := range []struct {
@@ -94,6 +95,7 @@ func TestFakeRefusesWhatTheVerifierRejects(t *testing.T) {
 // against the spec: the fake writes upgradedDate as the docs' example does (UTC, 7
 // fractional digits, Z) and response ids as the spec's GUID-patterned strings.
 func TestFakeStatusIsSpecValid(t *testing.T) {
+	t.Parallel()
 	const customer = "c1958bc7-3284-4952-a257-de594ee64743"
 	srv := fake.Start(t, fake.WithPollsUntilComplete(1))
 	body := `{"customerId":"` + customer + `","productFamily":"Azure"}`
