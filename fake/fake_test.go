@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -423,30 +425,22 @@ func TestDelayFaultAndTryTimeout(t *testing.T) {
 
 // A caller that gives up ends the fake's wait at once: the request is logged as cut short
 // (status 0) while the hour of latency still has 59 minutes to go, and Close, which waits for
-// running handlers, returns.
+// running handlers, returns. The request is written whole on a raw connection, which is then
+// closed: the fake has every byte of it, so it must start its wait, and only the caller
+// leaving can end that wait.
 func TestLatencyEndsWhenTheClientGivesUp(t *testing.T) {
-	// Not parallel: "sent" fires when the client has written the body, not when the fake has
-	// read it; under load the cancel can cut the body short, and the fake answers 400.
+	t.Parallel()
 	srv := fake.Start(t, fake.WithLatency(time.Hour))
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	sent := make(chan struct{})
-	body := &signalAtEOF{r: strings.NewReader(requestBody(customerA, "Azure")), eof: sent}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, srv.URL+"/v1/productupgrades/eligibility", body)
+	u, err := url.Parse(srv.URL)
 	require.NoError(t, err)
-	req.Header.Set("Authorization", "Bearer "+testToken)
-	req.Header.Set("Content-Type", "application/json")
-	done := make(chan error, 1)
-	go func() {
-		resp, err := http.DefaultClient.Do(req)
-		if err == nil {
-			resp.Body.Close()
-		}
-		done <- err
-	}()
-	<-sent // the whole request is on its way: the fake reads it and starts its wait
-	cancel()
-	require.ErrorIs(t, <-done, context.Canceled)
+	conn, err := net.Dial("tcp", u.Host)
+	require.NoError(t, err)
+	body := requestBody(customerA, "Azure")
+	_, err = fmt.Fprintf(conn, "POST /v1/productupgrades/eligibility HTTP/1.1\r\nHost: %s\r\n"+
+		"Authorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s",
+		u.Host, testToken, len(body), body)
+	require.NoError(t, err)
+	require.NoError(t, conn.Close()) // the caller gives up
 
 	// A hang guard, not a timing assertion: the wait must end because the caller left.
 	deadline := time.Now().Add(30 * time.Second)
@@ -460,21 +454,6 @@ func TestLatencyEndsWhenTheClientGivesUp(t *testing.T) {
 	require.Len(t, got, 1)
 	assert.Equal(t, 0, got[0].Status, "a request cut short is logged with status 0")
 	srv.Close()
-}
-
-// signalAtEOF closes eof once the request body has been read to its end.
-type signalAtEOF struct {
-	r    *strings.Reader
-	eof  chan struct{}
-	once sync.Once
-}
-
-func (s *signalAtEOF) Read(p []byte) (int, error) {
-	n, err := s.r.Read(p)
-	if err != nil {
-		s.once.Do(func() { close(s.eof) })
-	}
-	return n, err
 }
 
 func TestInjectFaultRejectsNonsense(t *testing.T) {
