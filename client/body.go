@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 
 	"github.com/partnercenter-go/productupgrades/gen"
+	"github.com/partnercenter-go/productupgrades/internal/guid"
 )
 
 const jsonContentType = "application/json"
@@ -19,23 +20,10 @@ func encodeBody(b gen.ProductUpgradeRequest) []byte {
 	}
 	buf := make([]byte, 0, 80+len(b.ProductFamily))
 	buf = append(buf, `{"customerId":"`...)
-	buf = appendGUID(buf, b.CustomerId)
+	buf = guid.Append(buf, b.CustomerId)
 	buf = append(buf, `","productFamily":`...)
 	buf = appendJSONString(buf, b.ProductFamily)
 	return append(buf, '}')
-}
-
-// appendGUID appends g in its lowercase 8-4-4-4-12 form, as uuid.UUID.MarshalText does.
-func appendGUID(buf []byte, g gen.Guid) []byte {
-	const hex = "0123456789abcdef"
-	for i, c := range g {
-		switch i {
-		case 4, 6, 8, 10:
-			buf = append(buf, '-')
-		}
-		buf = append(buf, hex[c>>4], hex[c&0x0f])
-	}
-	return buf
 }
 
 // appendJSONString appends s quoted; anything but plain printable ASCII goes through

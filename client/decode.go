@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/partnercenter-go/productupgrades/internal/guid"
 )
 
 // The client is a tolerant reader: it decodes each response into its own small wire types,
@@ -93,36 +95,14 @@ func isObject(raw json.RawMessage) bool {
 	return len(raw) > 0 && raw[0] == '{'
 }
 
-const nilGUID = "00000000-0000-0000-0000-000000000000"
-
-// isNilGUID reports the all-zero GUID, which .NET writes for an id it does not have.
-func isNilGUID(s string) bool { return s == nilGUID }
-
-// normalizeGUID returns a GUID in lowercase 8-4-4-4-12 form, reading the forms .NET may write
-// (braces, parentheses, urn:uuid:, surrounding spaces, any casing); ok is false for anything
-// else.
-func normalizeGUID(s string) (string, bool) {
-	s = strings.TrimSpace(s)
-	if len(s) > 9 && strings.EqualFold(s[:9], "urn:uuid:") {
-		s = s[9:]
-	}
-	if len(s) == 38 && (s[0] == '{' && s[37] == '}' || s[0] == '(' && s[37] == ')') {
-		s = s[1:37]
-	}
-	if !isGUID(s) {
-		return "", false
-	}
-	return lowerASCII(s), true
-}
-
 // idText reads an id leniently: any JSON scalar as text, kept as written (only the token is
-// removed); "", whitespace and the nil GUID mean absent.
+// removed); "", whitespace and the nil GUID (in any form guid.Normalize reads) mean absent.
 func idText(raw json.RawMessage, rd *redactor) string {
 	s := rawText(raw)
 	if strings.TrimSpace(s) == "" {
 		return ""
 	}
-	if g, ok := normalizeGUID(s); ok && isNilGUID(g) {
+	if g, ok := guid.Normalize(s); ok && guid.IsNil(g) {
 		return ""
 	}
 	return rd.scrub(s)
@@ -190,8 +170,8 @@ func decodeStatus(st *call, res response, upgradeID string) (*UpgradeStatus, err
 	}
 	if out.ID == "" {
 		out.ID = upgradeID
-	} else if got, ok := normalizeGUID(out.ID); ok {
-		if want, _ := normalizeGUID(upgradeID); got != want {
+	} else if got, ok := guid.Normalize(out.ID); ok {
+		if want, _ := guid.Normalize(upgradeID); got != want {
 			return nil, malformed(st, res, fmt.Sprintf(`body's "id" names upgrade %s, not %s`, out.ID, upgradeID))
 		}
 	}
@@ -281,7 +261,7 @@ func decodeAcceptedID(body []byte) (string, bool) {
 		return "", false
 	}
 	for _, raw := range []json.RawMessage{w.ID, w.UpgradeID} {
-		if g, ok := normalizeGUID(rawText(raw)); ok && !isNilGUID(g) {
+		if g, ok := guid.Normalize(rawText(raw)); ok && !guid.IsNil(g) {
 			return g, true
 		}
 	}

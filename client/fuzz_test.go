@@ -5,6 +5,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/partnercenter-go/productupgrades/internal/guid"
 )
 
 // FuzzParseLocation: ParseLocation never panics, and an id it accepts is a GUID that the
@@ -38,7 +42,7 @@ func FuzzParseLocation(f *testing.F) {
 			}
 			return
 		}
-		if !isGUID(id) {
+		if !guid.Valid(id) {
 			t.Fatalf("ParseLocation(%q) = %q, not a GUID", loc, id)
 		}
 		if !strings.Contains(loc, id) {
@@ -88,7 +92,7 @@ func FuzzErrorBody(f *testing.F) {
 		h := http.Header{}
 		h.Set("Retry-After", retryAfter)
 		h.Set("MS-RequestId", retryAfter)
-		st := &call{op: "create", rid: newGUID(), cid: newGUID(), token: token}
+		st := &call{op: "create", rid: uuid.New(), cid: uuid.New(), token: token}
 		e := apiError(st, response{status: 400, header: h, body: body}, time.Unix(0, 0))
 		msg := e.Error()
 		if len(msg) > 600 {
@@ -103,7 +107,7 @@ func FuzzErrorBody(f *testing.F) {
 		if e.RetryAfter < 0 {
 			t.Fatalf("negative RetryAfter %v from %q", e.RetryAfter, retryAfter)
 		}
-		if e.UpgradeID != "" && !isGUID(e.UpgradeID) {
+		if e.UpgradeID != "" && !guid.Valid(e.UpgradeID) {
 			t.Fatalf("UpgradeID %q is not a GUID", e.UpgradeID)
 		}
 		for _, f := range []string{e.Code, e.Source, e.RequestID, e.CorrelationID, e.Description} {

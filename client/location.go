@@ -2,6 +2,8 @@ package client
 
 import (
 	"strings"
+
+	"github.com/partnercenter-go/productupgrades/internal/guid"
 )
 
 // ParseLocation returns the upgrade id named by the Location header of a create response.
@@ -58,10 +60,10 @@ func parseLocation(location string) (string, *LocationError) {
 		return fail("path is not productUpgrades/{id}")
 	}
 	s = s[len(seg):]
-	if len(s) < 36 || !isGUID(s[:36]) {
+	if len(s) < guid.Len || !guid.Valid(s[:guid.Len]) {
 		return fail("upgrade id is not a GUID")
 	}
-	id, tail := s[:36], s[36:]
+	id, tail := s[:guid.Len], s[guid.Len:]
 	tail = strings.TrimSuffix(tail, "/")
 	if tail != "" && !strings.EqualFold(tail, "/status") {
 		return fail("path goes on after the upgrade id")

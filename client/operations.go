@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/partnercenter-go/productupgrades/gen"
+	"github.com/partnercenter-go/productupgrades/internal/guid"
 )
 
 // Operation names, as found in APIError.Operation.
@@ -51,7 +52,7 @@ func (c *Client) CreateUpgrade(ctx context.Context, r UpgradeRequest) (*Upgrade,
 // use it only to resend a create whose outcome is unknown (OutcomeUnknownError.RequestID), so
 // that the service recognises the same request. requestID must be a GUID.
 func (c *Client) CreateUpgradeWithRequestID(ctx context.Context, requestID string, r UpgradeRequest) (*Upgrade, error) {
-	if !isGUID(requestID) {
+	if !guid.Valid(requestID) {
 		return nil, invalidInput("requestID", requestID, "must be a GUID in 8-4-4-4-12 form")
 	}
 	return c.createUpgrade(ctx, requestID, r)
@@ -153,7 +154,7 @@ func (c *Client) CheckStatus(ctx context.Context, upgradeID string, r UpgradeReq
 
 // checkStatus also returns the Retry-After of a successful response, for WaitForUpgrade.
 func (c *Client) checkStatus(ctx context.Context, upgradeID string, r UpgradeRequest) (*UpgradeStatus, time.Duration, error) {
-	id, ok := parseGUID(upgradeID)
+	id, ok := guid.Parse(upgradeID)
 	if !ok {
 		return nil, 0, invalidInput("upgradeID", upgradeID, "must be a GUID in 8-4-4-4-12 form")
 	}
@@ -202,7 +203,7 @@ func (c *Client) Reconcile(ctx context.Context, r UpgradeRequest) (string, error
 	if e.UpgradeID == "" { // none, "" or the nil GUID
 		return "", ErrNoUpgradeInPlace
 	}
-	id, ok := normalizeGUID(e.UpgradeID)
+	id, ok := guid.Normalize(e.UpgradeID)
 	if !ok {
 		// An upgrade is in place, but the id cannot be polled: never report "none".
 		return "", fmt.Errorf("productupgrades: %s: upgradeId %q is not a GUID: %w",
@@ -213,7 +214,7 @@ func (c *Client) Reconcile(ctx context.Context, r UpgradeRequest) (string, error
 
 // body validates the request and returns it as the generated body type.
 func (r UpgradeRequest) body() (gen.ProductUpgradeRequest, error) {
-	id, ok := parseGUID(r.CustomerID)
+	id, ok := guid.Parse(r.CustomerID)
 	if !ok {
 		return gen.ProductUpgradeRequest{}, invalidInput("UpgradeRequest.CustomerID", r.CustomerID, "must be a GUID in 8-4-4-4-12 form")
 	}
@@ -238,9 +239,9 @@ func (c *Client) begin(ctx context.Context, op, requestID string) (*call, contex
 	}
 	h.corrID = corr
 	if requestID != "" {
-		h.requestID, _ = parseGUID(requestID)
-	} else {
-		h.requestID = newGUID()
+		h.requestID, _ = guid.Parse(requestID)
+	} else if h.requestID, err = newGUID(); err != nil {
+		return nil, ctx, h, err
 	}
 	st := &call{op: op, rid: h.requestID, cid: corr}
 	return st, context.WithValue(ctx, callKey{}, st), h, nil

@@ -5,11 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"regexp"
 	"time"
 	"unicode/utf8"
 
 	"github.com/partnercenter-go/productupgrades/gen"
+	"github.com/partnercenter-go/productupgrades/internal/guid"
 )
 
 var utf8BOM = []byte("\xEF\xBB\xBF")
@@ -164,9 +164,6 @@ func codeText(raw json.RawMessage, rd *redactor) string {
 	return truncate(sanitize(s, rd), maxShortField)
 }
 
-// guidRE finds GUIDs in the service's error texts, which name upgrades and customers.
-var guidRE = regexp.MustCompile(`[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}`)
-
 // upgradeIDIn returns the upgrade id an error description names, for the codes whose text
 // carries one: the first GUID, or for 900111 (customer {0}, upgrade {1}) the last. The
 // wording changed between 2020 and 2023, so ids are found by their shape, never by the
@@ -174,11 +171,11 @@ var guidRE = regexp.MustCompile(`[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0
 func upgradeIDIn(code, desc string) string {
 	switch code {
 	case CodeUpgradeInProgress, CodeUpgradeCompleted, "900112", "900113", "900114":
-		if id := guidRE.FindString(desc); id != "" && !isNilGUID(id) {
-			return id
+		if ids := guid.FindAll(desc); len(ids) > 0 && !guid.IsNil(ids[0]) {
+			return ids[0]
 		}
 	case CodeUpgradeNotForCustomer:
-		if ids := guidRE.FindAllString(desc, -1); len(ids) >= 2 && !isNilGUID(ids[len(ids)-1]) {
+		if ids := guid.FindAll(desc); len(ids) >= 2 && !guid.IsNil(ids[len(ids)-1]) {
 			return ids[len(ids)-1]
 		}
 	}
@@ -198,7 +195,7 @@ func headerID(h http.Header, key string, sent gen.Guid, rd *redactor) string {
 	if vs := h[key]; len(vs) > 0 {
 		v = vs[0]
 	}
-	if isGUID(v) {
+	if guid.Valid(v) {
 		return v
 	} else if v != "" {
 		if s := truncate(sanitize(v, rd), maxShortField); s != "" {

@@ -16,7 +16,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/google/uuid"
 
+	"github.com/partnercenter-go/productupgrades/internal/guid"
 	"github.com/partnercenter-go/productupgrades/spec"
 )
 
@@ -257,7 +259,7 @@ func bodyWith(base map[string]any, pointer, v string) []byte {
 
 // testCall is the state of a call.
 func testCall(op string) *call {
-	return &call{op: op, rid: newGUID(), cid: newGUID(), token: "pattern-test-token-value"}
+	return &call{op: op, rid: uuid.New(), cid: uuid.New(), token: "pattern-test-token-value"}
 }
 
 // okResponse is a 200 with body.
@@ -306,7 +308,7 @@ func acceptValue(p specPattern, v string) error {
 		if err != nil {
 			return err
 		}
-		if !strings.Contains(v, id) || !isGUID(id) {
+		if !strings.Contains(v, id) || !guid.Valid(id) {
 			return fmt.Errorf("ParseLocation(%q) = %q", v, id)
 		}
 		return nil
@@ -314,7 +316,7 @@ func acceptValue(p specPattern, v string) error {
 		h := http.Header{}
 		h.Set(p.header, v)
 		key := http.CanonicalHeaderKey(p.header)
-		if got := headerID(h, key, newGUID(), nil); got != v {
+		if got := headerID(h, key, uuid.New(), nil); got != v {
 			return fmt.Errorf("header %s %q read as %q", p.header, v, got)
 		}
 		return nil
@@ -331,7 +333,7 @@ func acceptValue(p specPattern, v string) error {
 	switch p.op {
 	case "CheckProductUpgradeEligibility":
 		body := bodyWith(map[string]any{"isEligible": false}, p.pointer, v)
-		e, err := decodeEligibility(testCall(opEligibility), okResponse(body), UpgradeRequest{CustomerID: nilGUID, ProductFamily: "Azure"})
+		e, err := decodeEligibility(testCall(opEligibility), okResponse(body), UpgradeRequest{CustomerID: guid.NilString, ProductFamily: "Azure"})
 		if err != nil {
 			return err
 		}
@@ -369,7 +371,7 @@ func acceptValue(p specPattern, v string) error {
 // testUpgradeIDFor is the upgrade asked for when v is the status's id: v itself when it is
 // a usable id, so that the id check compares equal ids.
 func testUpgradeIDFor(v string) string {
-	if g, ok := normalizeGUID(v); ok && !isNilGUID(g) {
+	if g, ok := guid.Normalize(v); ok && !guid.IsNil(g) {
 		return v
 	}
 	return "42d075a4-bfe7-43e7-af6d-7c68a57edcb4"
@@ -378,7 +380,7 @@ func testUpgradeIDFor(v string) string {
 // absentIfNil is what the client reads an id as: "" for a blank one or the nil GUID (the
 // service has none), otherwise the id as written.
 func absentIfNil(v string) string {
-	if g, ok := normalizeGUID(v); (ok && isNilGUID(g)) || strings.TrimSpace(v) == "" {
+	if g, ok := guid.Normalize(v); (ok && guid.IsNil(g)) || strings.TrimSpace(v) == "" {
 		return ""
 	}
 	return v

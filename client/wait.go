@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"sync"
 	"time"
+
+	"github.com/partnercenter-go/productupgrades/internal/guid"
 )
 
 // DefaultPollInterval is the wait between two status checks unless WaitOptions says otherwise.
@@ -52,7 +54,7 @@ func (c *Client) WaitForUpgrade(ctx context.Context, upgradeID string, r Upgrade
 	if opts.Interval == 0 {
 		opts.Interval = DefaultPollInterval
 	}
-	if !isGUID(upgradeID) {
+	if !guid.Valid(upgradeID) {
 		return nil, invalidInput("upgradeID", upgradeID, "must be a GUID in 8-4-4-4-12 form")
 	}
 	if _, err := r.body(); err != nil {

@@ -2,7 +2,6 @@ package fake
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"strings"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"github.com/partnercenter-go/productupgrades/gen"
+	"github.com/partnercenter-go/productupgrades/internal/guid"
 )
 
 // Upgrade statuses the fake reports.
@@ -134,7 +134,10 @@ func (s *service) CreateProductUpgrade(_ context.Context, req gen.CreateProductU
 		}
 		// A failed upgrade does not block a new one.
 	}
-	id := newGUID()
+	id, err := guid.New()
+	if err != nil {
+		return nil, fmt.Errorf("fake: new upgrade id: %w", err)
+	}
 	u := &upgrade{
 		Upgrade: Upgrade{
 			ID: id.String(), CustomerID: body.CustomerId.String(), ProductFamily: body.ProductFamily,
@@ -257,12 +260,18 @@ func checkBody(b *gen.ProductUpgradeRequest) (gen.ProductUpgradeRequest, string)
 	return *b, ""
 }
 
-// newGUID returns a random (version 4) GUID.
+// The fake's GUIDs come from internal/guid, the module's one implementation; newGUID and
+// parseGUID adapt it to the fake's callers.
+
+// newGUID returns a random (version 4) GUID, for the ids the fake makes up when a request
+// has none. Should the random source fail (Go's crypto/rand never does: it stops the process
+// instead), it returns the nil GUID; a new upgrade's id is made with guid.New, whose error
+// fails the request.
 func newGUID() gen.Guid {
-	var g gen.Guid
-	_, _ = rand.Read(g[:])
-	g[6] = g[6]&0x0f | 0x40
-	g[8] = g[8]&0x3f | 0x80
+	g, err := guid.New()
+	if err != nil {
+		return gen.Guid{}
+	}
 	return g
 }
 
@@ -270,38 +279,9 @@ var errNotGUID = errors.New("not a GUID in 8-4-4-4-12 form")
 
 // parseGUID reads a GUID in its 8-4-4-4-12 form, any case.
 func parseGUID(s string) (gen.Guid, error) {
-	var g gen.Guid
-	if len(s) != 36 {
+	g, ok := guid.Parse(s)
+	if !ok {
 		return g, errNotGUID
 	}
-	j := 0
-	for i := 0; i < 36; {
-		if i == 8 || i == 13 || i == 18 || i == 23 {
-			if s[i] != '-' {
-				return g, errNotGUID
-			}
-			i++
-			continue
-		}
-		hi, lo := hexVal(s[i]), hexVal(s[i+1])
-		if hi < 0 || lo < 0 {
-			return g, errNotGUID
-		}
-		g[j] = byte(hi<<4 | lo)
-		j++
-		i += 2
-	}
 	return g, nil
-}
-
-func hexVal(c byte) int {
-	switch {
-	case '0' <= c && c <= '9':
-		return int(c - '0')
-	case 'a' <= c && c <= 'f':
-		return int(c-'a') + 10
-	case 'A' <= c && c <= 'F':
-		return int(c-'A') + 10
-	}
-	return -1
 }
