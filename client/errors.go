@@ -283,16 +283,6 @@ func isClean(s string) bool {
 	return true
 }
 
-// containsFold reports whether s contains the lowercase ASCII word w in any casing.
-func containsFold(s, w string) bool {
-	for i := 0; i+len(w) <= len(s); i++ {
-		if (s[i]|0x20) == w[0] && strings.EqualFold(s[i:i+len(w)], w) {
-			return true
-		}
-	}
-	return false
-}
-
 // truncate shortens s to at most n bytes, cut on a rune boundary, marking the cut with "…".
 // Bounds are in bytes so that a message of 3-byte characters stays as short as one of ASCII.
 func truncate(s string, n int) string {

@@ -3,7 +3,6 @@ package fake
 import (
 	"fmt"
 	"net/http"
-	"strings"
 	"sync"
 
 	"github.com/partnercenter-go/productupgrades/internal/secrets"
@@ -38,7 +37,8 @@ type Request struct {
 	// Method and Path are the request line's.
 	Method, Path string
 	// Header is a copy of the request headers; Authorization keeps its scheme when it is a
-	// known one ("Bearer <redacted>") and is "<redacted>" otherwise.
+	// known one, in its usual spelling ("Bearer <redacted>"), and is "<redacted>" otherwise
+	// (see secrets.RedactAuthorization).
 	Header http.Header
 	// Body is the start of the request body, at most MaxLoggedBody bytes.
 	Body []byte
@@ -94,31 +94,16 @@ func loggedBody(body []byte) ([]byte, bool) {
 	return append([]byte(nil), body[:MaxLoggedBody]...), true
 }
 
-// authSchemes are the HTTP authentication schemes whose name Requests keeps; with any other
-// first word, or none, the whole Authorization value may be the credential.
-var authSchemes = []string{"Bearer", "Basic", "Digest", "Negotiate", "NTLM", "PoP"}
-
-// redactedHeader copies h with the Authorization credentials replaced: "Bearer <redacted>"
-// for a known scheme, "<redacted>" for anything else (a value without a scheme is all
+// redactedHeader copies h with the Authorization and Proxy-Authorization credentials removed
+// by secrets.RedactAuthorization: "Bearer <redacted>" for a known scheme (in its usual
+// spelling), "<redacted>" for anything else (a value without a known scheme may be all
 // credential).
 func redactedHeader(h http.Header) http.Header {
 	out := h.Clone()
 	for _, name := range []string{"Authorization", "Proxy-Authorization"} {
 		for i, a := range out.Values(name) {
-			out[name][i] = redactAuthorization(a)
+			out[name][i] = secrets.RedactAuthorization(a)
 		}
 	}
 	return out
-}
-
-func redactAuthorization(v string) string {
-	scheme, _, ok := strings.Cut(strings.TrimSpace(v), " ")
-	if ok {
-		for _, s := range authSchemes {
-			if strings.EqualFold(scheme, s) {
-				return scheme + " " + secrets.Redacted
-			}
-		}
-	}
-	return secrets.Redacted
 }

@@ -114,7 +114,11 @@ func TestAuthorizationIsRedactedInRequests(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct{ sent, want string }{
 		{"Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln", "Bearer <redacted>"},
-		{"bearer abc", "bearer <redacted>"},
+		{"bearer abc", "Bearer <redacted>"}, // the scheme in its usual spelling: nothing sent is kept
+		{"Bearer", "Bearer"},                // no credentials, nothing to hide
+		{"Token abc", "Token <redacted>"},
+		{"NTLM TlRMTVNTUAAB", "NTLM <redacted>"},
+		{"Bearer\teyJhbGciOiJSUzI1NiJ9", "<redacted>"}, // a scheme is followed by a space
 		{"Basic dXNlcjpwYXNzd29yZA==", "Basic <redacted>"},
 		{"opaque-credential-without-a-scheme-0123456789", "<redacted>"},
 		{"SHORTKEY extra", "<redacted>"}, // not a scheme: the first word may be the credential

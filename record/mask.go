@@ -238,7 +238,7 @@ func (ix *specIndex) maskedLocation(v string) string {
 }
 
 // maskedHeaderValue is the recorded value of one header of a routed exchange.
-//   - Authorization keeps only a known scheme word.
+//   - Authorization keeps only a known scheme word (secrets.RedactAuthorization).
 //   - A header off the allow-list reads "<redacted>".
 //   - Location keeps its path, segment by segment (maskedLocation).
 //   - An allow-listed header the spec declares for this exchange is kept when it matches its
@@ -249,7 +249,7 @@ func (ix *specIndex) maskedLocation(v string) string {
 func (r *Recorder) maskedHeaderValue(ck, v string, declared *openapi3.Schema, ix *specIndex) string {
 	switch {
 	case ck == "Authorization" || ck == "Proxy-Authorization":
-		return secrets.MaskHeaderValue(v)
+		return secrets.RedactAuthorization(v)
 	case !r.allowed[ck]:
 		return redacted
 	case ck == "Location":

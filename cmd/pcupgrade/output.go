@@ -6,7 +6,8 @@ package main
 //
 //   - every value a printer formats is made inert (inert: no escape sequences, no control
 //     characters, no bidi overrides, no line breaks) and scrubbed (scrubber: the live token,
-//     in its raw and escaped forms, and anything internal/secrets recognises as a credential);
+//     in the forms secrets.Redactor knows, and anything internal/secrets recognises as a
+//     credential);
 //   - each line is scrubbed once more as a whole, since a token may be split across two
 //     echoed values that print side by side;
 //   - JSON keeps values as they are apart from the scrubbing (encoding/json escapes C0
@@ -17,105 +18,37 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/url"
 	"reflect"
 	"strings"
 	"sync"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/partnercenter-go/productupgrades/internal/secrets"
 )
 
-// minScrubLen is the length from which a secret is scrubbed wherever it occurs. A shorter
-// token (a test's "any") is scrubbed only where it stands as a word of its own, so that it is
-// not cut out of ordinary words.
-const minScrubLen = 8
-
-// scrubber removes the secrets the process knows (the token it sends) from text. It is safe
-// for concurrent use.
+// scrubber removes the secrets the process knows (the token it sends) from text: a
+// secrets.Redactor, which finds them in their raw and escaped forms, in any ASCII casing and
+// cut short, a token shorter than secrets.MinRedactLen only where it stands as a word of its
+// own. It is safe for concurrent use.
 type scrubber struct {
-	mu      sync.Mutex
-	secrets []string
+	r *secrets.Redactor
 }
 
 // newScrubber returns a scrubber that knows token ("" for none).
 func newScrubber(token string) *scrubber {
-	s := &scrubber{}
-	s.add(token)
-	return s
+	return &scrubber{r: secrets.NewRedactor(token)}
 }
 
-// add makes s scrub token too, in the forms a server may echo it in: raw, URL-escaped (a
-// Location) and JSON-escaped (a body; some encoders escape "/" too).
-func (s *scrubber) add(token string) {
-	if token == "" {
-		return
-	}
-	forms := []string{token, url.QueryEscape(token), url.PathEscape(token), strings.ReplaceAll(token, "/", `\/`)}
-	if b, err := json.Marshal(token); err == nil {
-		forms = append(forms, string(b[1:len(b)-1]))
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, f := range forms {
-		if f != "" && !contains(s.secrets, f) {
-			s.secrets = append(s.secrets, f)
-		}
-	}
-}
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
+// add makes s scrub token too.
+func (s *scrubber) add(token string) { s.r.Add(token) }
 
 // tokens removes the known secrets from text, replacing each with secrets.Redacted.
-func (s *scrubber) tokens(text string) string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, sec := range s.secrets {
-		if len(sec) >= minScrubLen {
-			text = strings.ReplaceAll(text, sec, secrets.Redacted)
-		} else {
-			text = replaceWord(text, sec, secrets.Redacted)
-		}
-	}
-	return text
-}
+func (s *scrubber) tokens(text string) string { return s.r.Redact(text) }
 
 // scrub removes the known secrets and every credential internal/secrets recognises.
 func (s *scrubber) scrub(text string) string {
-	return string(secrets.Mask([]byte(s.tokens(text))))
+	return secrets.MaskString(s.tokens(text))
 }
-
-// replaceWord replaces the occurrences of word in text that are not part of a longer word
-// (letters, digits and '_' make words).
-func replaceWord(text, word, with string) string {
-	var b strings.Builder
-	for {
-		i := strings.Index(text, word)
-		if i < 0 {
-			b.WriteString(text)
-			return b.String()
-		}
-		before, _ := utf8.DecodeLastRuneInString(text[:i])
-		after, _ := utf8.DecodeRuneInString(text[i+len(word):])
-		b.WriteString(text[:i])
-		if i > 0 && isWordRune(before) || i+len(word) < len(text) && isWordRune(after) {
-			b.WriteString(word)
-		} else {
-			b.WriteString(with)
-		}
-		text = text[i+len(word):]
-	}
-}
-
-func isWordRune(r rune) bool { return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r) }
 
 // inert returns s without terminal escape sequences (ESC and C1 introduced: CSI, OSC, DCS,
 // ...), control characters, DEL and bidi controls, with each line break or tab turned into a

@@ -4,6 +4,11 @@
 // strings. Package record masks with it at capture time; the fixture tests scan with it so
 // nothing secret is ever committed.
 //
+// It is also the one home of two smaller jobs: RedactAuthorization keeps the scheme of an
+// Authorization header value and removes its credentials (for logs, reports and fixtures),
+// and a Redactor keeps the live token a process sends out of everything it hands on (the
+// client's errors, logs and returned fields, the command line's output).
+//
 // Field and parameter names are compared after decoding: a JSON key written "\u0074oken" and a
 // form or query name written "client%5Fsecret" are the names token and client_secret.
 //
@@ -423,15 +428,4 @@ func maskSpans(text []byte, spans []span) ([]byte, bool) {
 		last = s.end
 	}
 	return append(b, text[last:]...), true
-}
-
-// MaskHeaderValue masks the credentials of an Authorization-like header value. Only a known
-// scheme word is kept, in its usual spelling: "Bearer eyJ…" becomes "Bearer <redacted>";
-// a value without a known scheme ("SHORTKEY extra", a bare token) becomes "<redacted>".
-func MaskHeaderValue(v string) string {
-	scheme, _, _ := strings.Cut(strings.TrimSpace(v), " ")
-	if s, ok := schemes[strings.ToLower(scheme)]; ok {
-		return s + " " + Redacted
-	}
-	return Redacted
 }

@@ -110,21 +110,6 @@ func TestMaskPrivateKeyBlock(t *testing.T) {
 	assert.Equal(t, "a\n"+Redacted+"\nb", string(masked))
 }
 
-func TestMaskHeaderValue(t *testing.T) {
-	for in, want := range map[string]string{
-		"Bearer " + jwt:          "Bearer <redacted>",
-		"bearer " + jwt:          "Bearer <redacted>",
-		"Basic dXNlcjpwYXNz":     "Basic <redacted>",
-		jwt:                      "<redacted>",
-		"SHORTKEY extra":         "<redacted>",
-		"SHORTKEY":               "<redacted>",
-		"  sk_live_12345 Bearer": "<redacted>",
-		"":                       "<redacted>",
-	} {
-		assert.Equal(t, want, MaskHeaderValue(in), "%q", in)
-	}
-}
-
 func TestMaskKeepsNamesAndSchemes(t *testing.T) {
 	for in, want := range map[string]string{
 		"Authorization: Bearer " + jwt + "\r\n":    "Authorization: Bearer <redacted>\r\n",
