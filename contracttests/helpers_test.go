@@ -2,11 +2,18 @@ package contracttests
 
 import (
 	"context"
+	"fmt"
+	"net/http"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
+	"github.com/getkin/kin-openapi/routers"
 	"github.com/stretchr/testify/require"
+
+	"github.com/partnercenter-go/productupgrades/internal/secrets"
 )
 
 var exchangesDir = filepath.Join("testdata", "exchanges")
@@ -44,4 +51,62 @@ func loadFlagged(t testing.TB) []*Exchange {
 	exs, err := LoadDir(flaggedDir)
 	require.NoError(t, err)
 	return exs
+}
+
+// The helpers below render parts of a message as package spec's violations do; the replays
+// build their own violations with them.
+
+// responseKey is the key of the operation's responses that describes status.
+func responseKey(r *routers.Route, status int) string {
+	if r.Operation.Responses.Value(strconv.Itoa(status)) != nil {
+		return strconv.Itoa(status)
+	}
+	return "default"
+}
+
+// redactedAuthorization describes the Authorization header without its credentials, as
+// package spec's violations do.
+func redactedAuthorization(h http.Header) string {
+	v := h.Values("Authorization")
+	if len(v) == 0 {
+		return "no Authorization header"
+	}
+	return quote(secrets.RedactAuthorization(v[0]))
+}
+
+// mediaTypeOf is the media type of h's Content-Type, lower-case; application/json when none.
+func mediaTypeOf(h http.Header) string {
+	mt, _, _ := strings.Cut(h.Get("Content-Type"), ";")
+	mt = strings.ToLower(strings.TrimSpace(mt))
+	if mt == "" {
+		return "application/json"
+	}
+	return mt
+}
+
+// typeName names the JSON type of a decoded value.
+func typeName(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return "a string"
+	case bool:
+		return "a boolean"
+	case float64, int, int64, uint64:
+		return "a number"
+	case []any:
+		return "an array"
+	case map[string]any:
+		return "an object"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+// errText is err's message, bounded in length ("" for nil).
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return truncate(err.Error(), 200)
 }

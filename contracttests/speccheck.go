@@ -1,232 +1,86 @@
 package contracttests
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"net/url"
-	"regexp"
-	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 
 	"github.com/partnercenter-go/productupgrades/spec"
 )
 
-// SpecChecker validates recorded requests and responses against an OpenAPI document with
-// kin-openapi's openapi3filter, and turns each failure into a Violation that names the rule,
-// the header or JSON pointer, and the place in the spec.
+// SpecChecker validates recorded exchanges against an OpenAPI document. It is spec.Validator
+// (kin-openapi's openapi3filter behind the service's case-insensitive router, each failure a
+// Violation that names the rule, the header or JSON pointer, and the place in the spec) with
+// methods that take an *Exchange.
 type SpecChecker struct {
+	v   *spec.Validator
 	doc *openapi3.T
+	// err is why no validator could be built for doc (see NewSpecCheckerFor): every lookup
+	// fails with it, and every check reports it.
+	err error
 }
 
 // NewSpecChecker loads and validates the embedded spec (spec.Load) and returns a checker for it.
 func NewSpecChecker(ctx context.Context) (*SpecChecker, error) {
-	doc, err := spec.Load(ctx)
+	v, err := spec.NewValidator(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return NewSpecCheckerFor(doc), nil
+	return &SpecChecker{v: v, doc: v.Doc()}, nil
 }
 
-// NewSpecCheckerFor returns a checker for an already loaded and validated document.
-func NewSpecCheckerFor(doc *openapi3.T) *SpecChecker { return &SpecChecker{doc: doc} }
+// NewSpecCheckerFor returns a checker for an already loaded and validated document. When
+// spec.NewValidatorFor refuses doc (its paths cannot be routed), FindRoute fails with that
+// error and every check reports it as a route violation.
+func NewSpecCheckerFor(doc *openapi3.T) *SpecChecker {
+	v, err := spec.NewValidatorFor(doc)
+	return &SpecChecker{v: v, doc: doc, err: err}
+}
+
+// Validator returns the spec.Validator the checker wraps, or nil when it has none (see
+// NewSpecCheckerFor).
+func (c *SpecChecker) Validator() *spec.Validator { return c.v }
 
 // Doc returns the checker's OpenAPI document.
 func (c *SpecChecker) Doc() *openapi3.T { return c.doc }
 
-// FindRoute finds the operation of method and path. Path segments are compared without regard
-// to case, because the service treats its paths so (the docs write productupgrades, the SDKs
-// productUpgrades). Servers are not compared: the same routes serve every base URL, a
-// loopback test server included.
+// FindRoute finds the operation of method and path with spec.Router.Find: path segments are
+// compared without regard to case, because the service treats its paths so (the docs write
+// productupgrades, the SDKs productUpgrades); methods are compared case-sensitively, as HTTP
+// does. Servers are not compared: the same routes serve every base URL, a loopback test
+// server included. Errors wrap routers.ErrPathNotFound or routers.ErrMethodNotAllowed.
 func (c *SpecChecker) FindRoute(method, path string) (*routers.Route, map[string]string, error) {
-	segs := splitPath(path)
-	for _, tmpl := range c.doc.Paths.InMatchingOrder() {
-		params, ok := matchPath(splitPath(tmpl), segs)
-		if !ok {
-			continue
-		}
-		item := c.doc.Paths.Value(tmpl)
-		op := item.GetOperation(strings.ToUpper(method))
-		if op == nil {
-			return nil, nil, fmt.Errorf("%s %s: %w", method, path, routers.ErrMethodNotAllowed)
-		}
-		return &routers.Route{Spec: c.doc, Path: tmpl, PathItem: item, Method: strings.ToUpper(method), Operation: op}, params, nil
+	if c.err != nil {
+		return nil, nil, fmt.Errorf("%s %s: %w", method, path, c.err)
 	}
-	return nil, nil, fmt.Errorf("%s %s: %w", method, path, routers.ErrPathNotFound)
+	return c.v.FindRoute(method, path)
 }
 
-func splitPath(p string) []string {
-	return strings.Split(strings.Trim(p, "/"), "/")
-}
-
-func matchPath(tmpl, segs []string) (map[string]string, bool) {
-	if len(tmpl) != len(segs) {
-		return nil, false
-	}
-	params := map[string]string{}
-	for i, t := range tmpl {
-		if strings.HasPrefix(t, "{") && strings.HasSuffix(t, "}") {
-			v, err := url.PathUnescape(segs[i])
-			if err != nil || v == "" {
-				return nil, false
-			}
-			params[t[1:len(t)-1]] = v
-			continue
-		}
-		if !strings.EqualFold(t, segs[i]) {
-			return nil, false
-		}
-	}
-	return params, true
-}
-
-// Check validates both halves of ex.
+// Check validates both halves of ex, with one route lookup.
 func (c *SpecChecker) Check(ctx context.Context, ex *Exchange) Violations {
-	return append(c.CheckRequest(ctx, ex), c.CheckResponse(ctx, ex)...)
+	if c.err != nil {
+		return append(c.CheckRequest(ctx, ex), c.CheckResponse(ctx, ex)...)
+	}
+	return c.v.ValidateExchange(ctx, ex.Name, ex.NewRequest(), ex.Response.StatusCode, ex.Response.Header, ex.ResponseBody)
 }
 
 // CheckRequest validates the recorded request: route, security, header and path parameters,
 // content type and body.
 func (c *SpecChecker) CheckRequest(ctx context.Context, ex *Exchange) Violations {
-	return c.checkRequest(ctx, ex.Name, ex.NewRequest())
+	return c.CheckHTTPRequest(ctx, ex.Name, ex.NewRequest())
 }
 
 // CheckHTTPRequest validates a request (for example one a client sent to a test server)
 // as CheckRequest does; name labels the violations. The request's body is read and replaced.
 func (c *SpecChecker) CheckHTTPRequest(ctx context.Context, name string, req *http.Request) Violations {
-	return c.checkRequest(ctx, name, req)
-}
-
-func (c *SpecChecker) checkRequest(ctx context.Context, name string, req *http.Request) Violations {
-	route, params, err := c.FindRoute(req.Method, req.URL.Path)
-	if err != nil {
-		return Violations{{Exchange: name, Check: CheckSpecRequest, Rule: "request.route", Where: "request line",
-			Expected: "a method and path of the spec", Actual: quote(req.Method + " " + req.URL.Path), Detail: err.Error()}}
+	if c.err != nil {
+		return Violations{c.unrouted(name, CheckSpecRequest, "request.route", req)}
 	}
-	loc := opLocation(route)
-	var body []byte
-	if req.Body != nil {
-		body, err = io.ReadAll(req.Body)
-		_ = req.Body.Close()
-		if err != nil {
-			return Violations{{Exchange: name, Check: CheckSpecRequest, Rule: "request.body.read", Where: "body",
-				Expected: "a readable body", Actual: "a read error", Detail: errText(err), SpecLocation: loc + ".requestBody"}}
-		}
-		req.Body = io.NopCloser(bytes.NewReader(body))
-	}
-	input := &openapi3filter.RequestValidationInput{
-		Request:    req,
-		PathParams: params,
-		Route:      route,
-		Options:    requestOptions(),
-	}
-	err = openapi3filter.ValidateRequest(ctx, input)
-	req.Body = io.NopCloser(bytes.NewReader(body))
-	var out Violations
-	if err != nil {
-		for _, e := range flatten(err) {
-			out = append(out, requestViolation(name, loc, req, e)...)
-		}
-	}
-	// kin-openapi reads only the first value of a header and the first JSON value of a
-	// body; the service's contract is about the whole message.
-	for _, p := range route.Operation.Parameters {
-		if p.Value == nil || p.Value.In != openapi3.ParameterInHeader {
-			continue
-		}
-		base := Violation{Exchange: name, Check: CheckSpecRequest, Where: "header " + p.Value.Name,
-			SpecLocation: loc + ".parameters." + p.Value.Name}
-		out = append(out, repeatedHeader(base, "request.header", p.Value.Schema, req.Header.Values(p.Value.Name))...)
-	}
-	if v, ok := trailingData(body, req.Header); ok {
-		v.Exchange, v.Check, v.Rule, v.SpecLocation = name, CheckSpecRequest, "request.body.trailing", loc+".requestBody"
-		out = append(out, v)
-	}
-	return out
-}
-
-// repeatedHeader reports a header sent more than once: every header of this API has one
-// value, and a reader that takes the first (as kin-openapi and the generated client do) may
-// act on another value than one that takes the last. Each further value is also checked
-// against the header's schema, so no value goes unchecked.
-func repeatedHeader(base Violation, prefix string, schema *openapi3.SchemaRef, values []string) Violations {
-	if len(values) < 2 {
-		return nil
-	}
-	v := base
-	v.Rule, v.Expected, v.Actual = prefix+".repeated", "one value", fmt.Sprintf("%d values", len(values))
-	out := Violations{v}
-	if schema == nil || schema.Value == nil {
-		return out
-	}
-	for _, val := range values[1:] {
-		if err := schema.Value.VisitJSON(val, openapi3.MultiErrors()); err != nil {
-			out = append(out, schemaViolations(base, prefix+".schema", "", err, err.Error())...)
-		}
-	}
-	return out
-}
-
-// trailingData reports a JSON body followed by more than white space ({...} xyz): Go's JSON
-// decoders, kin-openapi's included, stop after the first value and would pass it.
-func trailingData(body []byte, h http.Header) (Violation, bool) {
-	if len(body) == 0 || !strings.Contains(mediaTypeOf(h), "json") {
-		return Violation{}, false
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	var first json.RawMessage
-	if dec.Decode(&first) != nil {
-		return Violation{}, false // not JSON at all: the decode check reports it
-	}
-	rest := bytes.TrimSpace(body[dec.InputOffset():])
-	if len(rest) == 0 {
-		return Violation{}, false
-	}
-	return Violation{Where: "body", Expected: "one JSON value", Actual: fmt.Sprintf("%d more bytes after it: %s", len(rest), quote(truncate(string(rest), 40)))}, true
-}
-
-func requestOptions() *openapi3filter.Options {
-	return &openapi3filter.Options{
-		MultiError:          true,
-		SkipSettingDefaults: true,
-		AuthenticationFunc:  authenticate,
-	}
-}
-
-// bearerToken matches the credentials of an RFC 6750 bearer Authorization header.
-var bearerToken = regexp.MustCompile(`^[A-Za-z0-9\-._~+/<>]+=*$`)
-
-// authenticate checks the spec's only security scheme, HTTP bearer: an Authorization header
-// "Bearer <token>". The token itself is never put in an error.
-func authenticate(_ context.Context, in *openapi3filter.AuthenticationInput) error {
-	s := in.SecurityScheme
-	if s == nil || s.Type != "http" || !strings.EqualFold(s.Scheme, "bearer") {
-		return fmt.Errorf("security scheme %q is not HTTP bearer", in.SecuritySchemeName)
-	}
-	h := in.RequestValidationInput.Request.Header.Values("Authorization")
-	switch {
-	case len(h) == 0:
-		return errors.New("no Authorization header")
-	case len(h) > 1:
-		return fmt.Errorf("%d Authorization headers", len(h))
-	}
-	scheme, token, ok := strings.Cut(h[0], " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") {
-		return fmt.Errorf("authorization scheme %q is not Bearer", truncate(scheme, 20))
-	}
-	if !bearerToken.MatchString(token) {
-		return errors.New("bearer token is empty or malformed")
-	}
-	return nil
+	return c.v.ValidateRequest(ctx, name, req)
 }
 
 // CheckResponse validates the recorded response against the operation of the recorded
@@ -238,399 +92,19 @@ func (c *SpecChecker) CheckResponse(ctx context.Context, ex *Exchange) Violation
 
 // CheckHTTPResponse validates a response given by its parts against the operation of req.
 func (c *SpecChecker) CheckHTTPResponse(ctx context.Context, name string, req *http.Request, status int, header http.Header, body []byte) Violations {
-	route, params, err := c.FindRoute(req.Method, req.URL.Path)
-	if err != nil {
-		return Violations{{Exchange: name, Check: CheckSpecResponse, Rule: "response.route", Where: "request line",
-			Expected: "a method and path of the spec", Actual: quote(req.Method + " " + req.URL.Path), Detail: err.Error()}}
+	if c.err != nil {
+		return Violations{c.unrouted(name, CheckSpecResponse, "response.route", req)}
 	}
-	loc := opLocation(route) + ".responses"
-	resp := route.Operation.Responses.Value(strconv.Itoa(status))
-	if resp == nil && status < 400 {
-		// The spec's default response describes errors only: an undeclared success or
-		// redirect is not the service's contract, whatever default says.
-		return Violations{undeclaredStatus(name, route, status)}
-	}
-	if resp == nil {
-		resp = route.Operation.Responses.Default()
-	}
-	opts := &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true}
-	if len(body) == 0 && resp != nil && resp.Value != nil && resp.Value.Extensions["x-body-may-be-empty"] == true {
-		// A 401 or 5xx from the front door or a gateway may come without a body.
-		opts.ExcludeResponseBody = true
-	}
-	input := &openapi3filter.ResponseValidationInput{
-		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route, Options: opts},
-		Status:                 status,
-		Header:                 header,
-		Options:                opts,
-	}
-	input.SetBodyBytes(body)
-	err = openapi3filter.ValidateResponse(ctx, input)
-	var out Violations
-	if err != nil {
-		for _, e := range flatten(err) {
-			out = append(out, responseViolation(name, route, status, header, e)...)
-		}
-	}
-	if resp != nil && resp.Value != nil {
-		key := responseKey(route, status)
-		names := make([]string, 0, len(resp.Value.Headers))
-		for h := range resp.Value.Headers {
-			names = append(names, h)
-		}
-		sort.Strings(names)
-		for _, h := range names {
-			ref := resp.Value.Headers[h]
-			var schema *openapi3.SchemaRef
-			if ref != nil && ref.Value != nil {
-				schema = ref.Value.Schema
-			}
-			base := Violation{Exchange: name, Check: CheckSpecResponse, Where: "header " + h, SpecLocation: loc + "." + key + ".headers." + h}
-			out = append(out, repeatedHeader(base, "response.header", schema, header.Values(h))...)
-		}
-		if v, ok := trailingData(body, header); ok && !opts.ExcludeResponseBody {
-			v.Exchange, v.Check, v.Rule, v.SpecLocation = name, CheckSpecResponse, "response.body.trailing", loc+"."+key+".content"
-			out = append(out, v)
-		}
-	}
-	return out
+	return c.v.ValidateResponse(ctx, name, req, status, header, body)
 }
 
-// undeclaredStatus is the violation of a status the operation does not declare.
-func undeclaredStatus(name string, route *routers.Route, status int) Violation {
-	keys := make([]string, 0, route.Operation.Responses.Len())
-	for k := range route.Operation.Responses.Map() {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return Violation{Exchange: name, Check: CheckSpecResponse, Rule: "response.status.undeclared", Where: "status",
-		Expected: "one of " + strings.Join(keys, ", ") + " (default: error statuses only)", Actual: strconv.Itoa(status),
-		SpecLocation: opLocation(route) + ".responses"}
+// unrouted is the violation of a check made without a validator.
+func (c *SpecChecker) unrouted(name, check, rule string, req *http.Request) Violation {
+	return Violation{Exchange: name, Check: check, Rule: rule, Where: "request line",
+		Expected: "a method and path of the spec", Actual: quote(req.Method + " " + req.URL.Path), Detail: c.err.Error()}
 }
 
 // opLocation is the spec location of an operation, e.g. "paths./v1/productupgrades.post".
 func opLocation(r *routers.Route) string {
 	return "paths." + r.Path + "." + strings.ToLower(r.Method)
-}
-
-// responseKey is the key of the operation's responses that describes status.
-func responseKey(r *routers.Route, status int) string {
-	if r.Operation.Responses.Value(strconv.Itoa(status)) != nil {
-		return strconv.Itoa(status)
-	}
-	return "default"
-}
-
-// flatten unpacks kin-openapi's MultiError (and errors.Join) into single errors.
-func flatten(err error) []error {
-	if me, ok := err.(openapi3.MultiError); ok && len(me) > 0 {
-		var out []error
-		for _, e := range me {
-			out = append(out, flatten(e)...)
-		}
-		return out
-	}
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		if _, isSec := err.(*openapi3filter.SecurityRequirementsError); !isSec {
-			var out []error
-			for _, e := range j.Unwrap() {
-				out = append(out, flatten(e)...)
-			}
-			return out
-		}
-	}
-	return []error{err}
-}
-
-// schemaErrors returns the schema errors inside err (more than one with MultiError).
-func schemaErrors(err error) []*openapi3.SchemaError {
-	var out []*openapi3.SchemaError
-	var me openapi3.MultiError
-	if errors.As(err, &me) {
-		for _, e := range me {
-			out = append(out, schemaErrors(e)...)
-		}
-		return out
-	}
-	var se *openapi3.SchemaError
-	if errors.As(err, &se) {
-		out = append(out, se)
-	}
-	return out
-}
-
-func requestViolation(name, loc string, req *http.Request, err error) Violations {
-	base := Violation{Exchange: name, Check: CheckSpecRequest}
-	var sec *openapi3filter.SecurityRequirementsError
-	if errors.As(err, &sec) {
-		v := base
-		v.Rule, v.Where, v.Expected = "request.security", "header Authorization", `"Bearer <token>"`
-		v.Actual = redactedAuthorization(req.Header)
-		v.SpecLocation = loc + ".security"
-		var reasons []string
-		for _, e := range sec.Errors {
-			var re *openapi3filter.RequestError
-			if errors.As(e, &re) && re.Err != nil {
-				reasons = append(reasons, re.Err.Error())
-			} else {
-				reasons = append(reasons, e.Error())
-			}
-		}
-		v.Detail = strings.Join(reasons, "; ")
-		return Violations{v}
-	}
-	var re *openapi3filter.RequestError
-	if !errors.As(err, &re) {
-		v := base
-		v.Rule, v.Detail, v.SpecLocation = "request.invalid", errText(err), loc
-		return Violations{v}
-	}
-	switch {
-	case re.Parameter != nil:
-		p := re.Parameter
-		base.Where = p.In + " " + p.Name
-		base.SpecLocation = loc + ".parameters." + p.Name
-		switch {
-		case errors.Is(re.Err, openapi3filter.ErrInvalidRequired):
-			base.Rule, base.Expected, base.Actual = "request."+p.In+".required", "present", "absent"
-			return Violations{base}
-		case errors.Is(re.Err, openapi3filter.ErrInvalidEmptyValue):
-			base.Rule, base.Expected, base.Actual = "request."+p.In+".empty", "a value", `""`
-			return Violations{base}
-		}
-		return schemaViolations(base, "request."+p.In+".schema", "", re.Err, re.Error())
-	case re.RequestBody != nil:
-		base.SpecLocation = loc + ".requestBody"
-		switch {
-		case strings.HasPrefix(re.Reason, "header Content-Type has unexpected value"):
-			base.Rule, base.Where = "request.body.content-type", "header Content-Type"
-			base.Expected = quote(strings.Join(mediaTypes(re.RequestBody.Content), " or "))
-			base.Actual = quote(req.Header.Get("Content-Type"))
-			base.SpecLocation += ".content"
-			return Violations{base}
-		case strings.HasPrefix(re.Reason, "failed to decode request body"):
-			base.Rule, base.Where, base.Expected, base.Actual = "request.body.decode", "body", "a body of the declared media type", "undecodable body"
-			base.Detail = errText(re.Err)
-			return Violations{base}
-		case errors.Is(re.Err, openapi3filter.ErrInvalidRequired):
-			base.Rule, base.Where, base.Expected, base.Actual = "request.body.required", "body", "a body", "none"
-			return Violations{base}
-		}
-		base.SpecLocation += ".content." + mediaTypeOf(req.Header) + ".schema"
-		return schemaViolations(base, "request.body.schema", "body ", re.Err, re.Error())
-	}
-	v := base
-	v.Rule, v.Detail, v.SpecLocation = "request.invalid", errText(re), loc
-	return Violations{v}
-}
-
-var headerInReason = regexp.MustCompile(`header "([^"]+)"`)
-
-func responseViolation(name string, route *routers.Route, status int, header http.Header, err error) Violations {
-	loc := opLocation(route) + ".responses"
-	base := Violation{Exchange: name, Check: CheckSpecResponse}
-	var re *openapi3filter.ResponseError
-	if !errors.As(err, &re) {
-		base.Rule, base.Detail, base.SpecLocation = "response.invalid", errText(err), loc
-		return Violations{base}
-	}
-	key := responseKey(route, status)
-	switch {
-	case re.Reason == "status is not supported":
-		return Violations{undeclaredStatus(name, route, status)}
-	case strings.HasPrefix(re.Reason, "response header Content-Type has unexpected value"):
-		base.Rule, base.Where, base.SpecLocation = "response.content-type", "header Content-Type", loc+"."+key+".content"
-		if r := route.Operation.Responses.Value(key); r != nil && r.Value != nil {
-			base.Expected = quote(strings.Join(mediaTypes(r.Value.Content), " or "))
-		}
-		base.Actual = quote(header.Get("Content-Type"))
-		return Violations{base}
-	case strings.HasPrefix(re.Reason, "response header "):
-		m := headerInReason.FindStringSubmatch(re.Reason)
-		h := ""
-		if m != nil {
-			h = m[1]
-		}
-		base.Where = "header " + h
-		base.SpecLocation = loc + "." + key + ".headers." + h
-		if strings.HasSuffix(re.Reason, " missing") {
-			base.Rule, base.Expected, base.Actual = "response.header.required", "present", "absent"
-			return Violations{base}
-		}
-		return schemaViolations(base, "response.header.schema", "", re.Err, re.Error())
-	case strings.HasPrefix(re.Reason, "unable to decode header"):
-		m := headerInReason.FindStringSubmatch(re.Reason)
-		if m != nil {
-			base.Where = "header " + m[1]
-			base.SpecLocation = loc + "." + key + ".headers." + m[1]
-		}
-		base.Rule, base.Detail = "response.header.decode", errText(re.Err)
-		return Violations{base}
-	case strings.HasPrefix(re.Reason, "failed to decode response body"):
-		base.Rule, base.Where, base.Expected, base.Actual = "response.body.decode", "body", "a body of the declared media type", "undecodable body"
-		base.SpecLocation, base.Detail = loc+"."+key+".content", errText(re.Err)
-		return Violations{base}
-	case strings.HasPrefix(re.Reason, "response body doesn't match schema"):
-		base.SpecLocation = loc + "." + key + ".content." + mediaTypeOf(header) + ".schema"
-		return schemaViolations(base, "response.body.schema", "body ", re.Err, re.Error())
-	}
-	base.Rule, base.Detail, base.SpecLocation = "response.invalid", errText(re), loc+"."+key
-	return Violations{base}
-}
-
-// schemaViolations makes one violation per schema error in err, with the JSON pointer (for
-// bodies), the schema keyword that failed and the offending value.
-func schemaViolations(base Violation, rule, wherePrefix string, err error, fallback string) Violations {
-	ses := schemaErrors(err)
-	if len(ses) == 0 {
-		base.Rule, base.Detail = rule, truncate(fallback, 200)
-		return Violations{base}
-	}
-	out := make(Violations, 0, len(ses))
-	for _, se := range ses {
-		v := base
-		v.Rule = rule
-		if wherePrefix != "" {
-			v.Where = wherePrefix + pointer(se)
-		}
-		if se.SchemaField != "" && wherePrefix != "" {
-			v.SpecLocation = base.SpecLocation + pointerInSchema(se)
-		}
-		v.Expected, v.Actual = expectedOf(se), actualOf(se)
-		v.Detail = se.Reason
-		out = append(out, v)
-	}
-	return out
-}
-
-// pointer renders the JSON pointer of the value a schema error is about ("/" for the root).
-// For a missing required property kin-openapi points at the missing property.
-func pointer(se *openapi3.SchemaError) string {
-	parts := se.JSONPointer()
-	if len(parts) == 0 {
-		return "/"
-	}
-	esc := make([]string, len(parts))
-	for i, p := range parts {
-		esc[i] = strings.ReplaceAll(strings.ReplaceAll(p, "~", "~0"), "/", "~1")
-	}
-	return "/" + strings.Join(esc, "/")
-}
-
-// pointerInSchema is a rough location of the failing keyword below the media type's schema,
-// e.g. ".properties.customerId.pattern".
-func pointerInSchema(se *openapi3.SchemaError) string {
-	var b strings.Builder
-	parts := se.JSONPointer()
-	if se.SchemaField == "required" && len(parts) > 0 {
-		// The pointer names the missing property; the keyword sits on its parent.
-		parts = parts[:len(parts)-1]
-	}
-	for _, p := range parts {
-		if _, err := strconv.Atoi(p); err == nil {
-			b.WriteString(".items")
-			continue
-		}
-		b.WriteString(".properties." + p)
-	}
-	b.WriteString("." + se.SchemaField)
-	return b.String()
-}
-
-func expectedOf(se *openapi3.SchemaError) string {
-	s := se.Schema
-	if s == nil {
-		return se.SchemaField
-	}
-	switch se.SchemaField {
-	case "pattern":
-		return "a string matching " + s.Pattern
-	case "format":
-		return "format " + s.Format
-	case "type":
-		if s.Type != nil {
-			return "type " + strings.Join(s.Type.Slice(), " or ")
-		}
-	case "required":
-		return "required properties " + strings.Join(s.Required, ", ")
-	case "minLength":
-		return fmt.Sprintf("at least %d characters", s.MinLength)
-	case "maxLength":
-		if s.MaxLength != nil {
-			return fmt.Sprintf("at most %d characters", *s.MaxLength)
-		}
-	case "enum":
-		return fmt.Sprintf("one of %v", s.Enum)
-	case "oneOf":
-		return fmt.Sprintf("exactly one of %d schemas", len(s.OneOf))
-	case "anyOf":
-		return fmt.Sprintf("at least one of %d schemas", len(s.AnyOf))
-	}
-	return se.SchemaField
-}
-
-func actualOf(se *openapi3.SchemaError) string {
-	switch se.SchemaField {
-	case "required":
-		return "missing"
-	case "type", "oneOf", "anyOf":
-		return typeName(se.Value)
-	}
-	if _, isObj := se.Value.(map[string]any); isObj {
-		return "an object"
-	}
-	return quote(se.Value)
-}
-
-func typeName(v any) string {
-	switch v.(type) {
-	case nil:
-		return "null"
-	case string:
-		return "a string"
-	case bool:
-		return "a boolean"
-	case float64, int, int64, uint64:
-		return "a number"
-	case []any:
-		return "an array"
-	case map[string]any:
-		return "an object"
-	}
-	return fmt.Sprintf("%T", v)
-}
-
-func mediaTypes(c openapi3.Content) []string {
-	out := make([]string, 0, len(c))
-	for k := range c {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
-func mediaTypeOf(h http.Header) string {
-	mt, _, _ := strings.Cut(h.Get("Content-Type"), ";")
-	mt = strings.ToLower(strings.TrimSpace(mt))
-	if mt == "" {
-		return "application/json"
-	}
-	return mt
-}
-
-// redactedAuthorization describes the Authorization header without its credentials.
-func redactedAuthorization(h http.Header) string {
-	v := h.Values("Authorization")
-	if len(v) == 0 {
-		return "no Authorization header"
-	}
-	scheme, _, _ := strings.Cut(v[0], " ")
-	return quote(truncate(scheme, 20) + " <redacted>")
-}
-
-func errText(err error) string {
-	if err == nil {
-		return ""
-	}
-	return truncate(err.Error(), 200)
 }

@@ -2,93 +2,30 @@ package contracttests
 
 import (
 	"fmt"
-	"strings"
+
+	"github.com/partnercenter-go/productupgrades/spec"
 )
 
 // Checks that produce violations.
 const (
-	// CheckSpecRequest validates the recorded request against the spec.
-	CheckSpecRequest = "spec-request"
-	// CheckSpecResponse validates the recorded response against the spec.
-	CheckSpecResponse = "spec-response"
+	// CheckSpecRequest validates the recorded request against the spec (spec.CheckRequest).
+	CheckSpecRequest = spec.CheckRequest
+	// CheckSpecResponse validates the recorded response against the spec (spec.CheckResponse).
+	CheckSpecResponse = spec.CheckResponse
 	// CheckGenClient replays the exchange through the generated client (package gen).
 	CheckGenClient = "gen-client"
 	// CheckClient replays the exchange through the hand-written client (package client).
 	CheckClient = "client"
 )
 
-// Violation is one way in which an exchange disagrees with the spec or with a client.
-type Violation struct {
-	// Exchange is the fixture's name.
-	Exchange string
-	// Check is the check that found it (CheckSpecRequest, CheckSpecResponse, ...).
-	Check string
-	// Rule names the rule broken, for example "response.header.required" or
-	// "request.body.schema". Rules are stable: tests and tools may match on them.
-	Rule string
-	// Where is the part concerned: "header Location", "path upgradeId", a JSON pointer
-	// into a body ("body /customerId"), "status" or "method".
-	Where string
-	// Expected and Actual say what the rule wants and what the exchange has.
-	Expected, Actual string
-	// SpecLocation is where in the spec the rule is written, for example
-	// "paths./v1/productupgrades.post.responses.202.headers.Location".
-	SpecLocation string
-	// Detail is the validator's own message, when it adds something.
-	Detail string
-}
-
-// String renders the violation on one line: exchange, check, rule, where, expected vs actual,
-// spec location.
-func (v Violation) String() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %s: %s", v.Exchange, v.Check, v.Rule)
-	if v.Where != "" {
-		fmt.Fprintf(&b, " at %s", v.Where)
-	}
-	if v.Expected != "" || v.Actual != "" {
-		fmt.Fprintf(&b, ": expected %s, got %s", v.Expected, v.Actual)
-	}
-	if v.Detail != "" {
-		fmt.Fprintf(&b, " (%s)", v.Detail)
-	}
-	if v.SpecLocation != "" {
-		fmt.Fprintf(&b, " [spec: %s]", v.SpecLocation)
-	}
-	return b.String()
-}
+// Violation is one way in which an exchange disagrees with the spec or with a client: a
+// spec.Violation, whose Exchange field is the fixture's name.
+type Violation = spec.Violation
 
 // Violations is the list of violations found in one or more exchanges.
-type Violations []Violation
+type Violations = spec.Violations
 
-// Error makes a non-empty list usable as an error.
-func (vs Violations) Error() string {
-	lines := make([]string, len(vs))
-	for i, v := range vs {
-		lines[i] = v.String()
-	}
-	return strings.Join(lines, "\n")
-}
-
-// Err returns vs as an error, or nil when it is empty.
-func (vs Violations) Err() error {
-	if len(vs) == 0 {
-		return nil
-	}
-	return vs
-}
-
-// Has reports whether vs holds a violation of rule at where ("" matches any place).
-func (vs Violations) Has(rule, where string) bool {
-	for _, v := range vs {
-		if v.Rule == rule && (where == "" || v.Where == where) {
-			return true
-		}
-	}
-	return false
-}
-
-// quote renders a value for Expected or Actual, bounded in length.
+// quote renders a value for Expected or Actual, bounded in length, as package spec does.
 func quote(v any) string {
 	switch x := v.(type) {
 	case nil:

@@ -566,7 +566,7 @@ func TestSpecTransportCatchesDrift(t *testing.T) {
 		w.WriteHeader(http.StatusAccepted)
 	}))
 	defer broken.Close()
-	tr := &specTransport{t: t, checker: specChecker(t)}
+	tr := &specTransport{t: t, validator: specValidator(t)}
 	c, err := client.New(client.WithBaseURL(broken.URL), client.WithHTTPClient(&http.Client{Transport: tr}),
 		client.WithTokenSource(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: testToken})), client.WithRetry(client.RetryPolicy{MaxRetries: -1}))
 	require.NoError(t, err)

@@ -13,7 +13,7 @@ import (
 
 	"github.com/getkin/kin-openapi/routers"
 
-	"github.com/partnercenter-go/productupgrades/contracttests"
+	"github.com/partnercenter-go/productupgrades/spec"
 )
 
 // The operations of the API, named by the spec's operationId; see Fault.Operation and
@@ -65,7 +65,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		rw.abort()
 		return
 	}
-	route, params, err := s.checker.FindRoute(r.Method, r.URL.Path)
+	route, params, err := s.validator.Router().FindRoute(r)
 	if err != nil {
 		status := http.StatusNotFound
 		if errors.Is(err, routers.ErrMethodNotAllowed) {
@@ -80,7 +80,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if s.validate {
-		if vs := s.checker.CheckHTTPRequest(r.Context(), "request", r); len(vs) > 0 {
+		if vs := s.validator.ValidateRoutedRequest(r.Context(), "request", r, route, params); len(vs) > 0 {
 			if vs.Has("request.security", "") {
 				writeError(rw, http.StatusUnauthorized, CodeTokenMissing, "Partner Token missing in request context")
 				return
@@ -160,7 +160,7 @@ func bearerProblem(h http.Header) string {
 
 // describe renders request violations as an 800002 description: "Invalid request input:"
 // then rule, place, expected vs actual of each, within the documented 1024 characters.
-func describe(vs contracttests.Violations) string {
+func describe(vs spec.Violations) string {
 	parts := make([]string, 0, len(vs))
 	for _, v := range vs {
 		p := v.Rule

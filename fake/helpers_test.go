@@ -15,8 +15,8 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/partnercenter-go/productupgrades/client"
-	"github.com/partnercenter-go/productupgrades/contracttests"
 	"github.com/partnercenter-go/productupgrades/fake"
+	"github.com/partnercenter-go/productupgrades/spec"
 )
 
 const (
@@ -26,34 +26,35 @@ const (
 )
 
 var (
-	checkerOnce sync.Once
-	checker     *contracttests.SpecChecker
-	checkerErr  error
+	validatorOnce sync.Once
+	validator     *spec.Validator
+	validatorErr  error
 )
 
-func specChecker(t testing.TB) *contracttests.SpecChecker {
+// specValidator returns a validator of the embedded spec, loaded once per test binary.
+func specValidator(t testing.TB) *spec.Validator {
 	t.Helper()
-	checkerOnce.Do(func() { checker, checkerErr = contracttests.NewSpecChecker(context.Background()) })
-	if checkerErr != nil {
-		t.Fatal(checkerErr)
+	validatorOnce.Do(func() { validator, validatorErr = spec.NewValidator(context.Background()) })
+	if validatorErr != nil {
+		t.Fatal(validatorErr)
 	}
-	return checker
+	return validator
 }
 
 // specTransport validates every response that comes back against the spec
-// (SpecChecker.CheckHTTPResponse), so that the fake cannot drift from it. A test that uses
-// it fails at cleanup on any violation, and when no response was checked at all.
+// (spec.Validator.ValidateRoutedResponse), so that the fake cannot drift from it. A test
+// that uses it fails at cleanup on any violation, and when no response was checked at all.
 type specTransport struct {
-	t       testing.TB
-	checker *contracttests.SpecChecker
+	t         testing.TB
+	validator *spec.Validator
 
 	mu      sync.Mutex
 	checked int
-	bad     contracttests.Violations
+	bad     spec.Violations
 }
 
 func newSpecTransport(t testing.TB) *specTransport {
-	tr := &specTransport{t: t, checker: specChecker(t)}
+	tr := &specTransport{t: t, validator: specValidator(t)}
 	t.Cleanup(func() {
 		tr.mu.Lock()
 		defer tr.mu.Unlock()
@@ -78,10 +79,11 @@ func (tr *specTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	resp.Body = io.NopCloser(bytes.NewReader(body))
-	if _, _, err := tr.checker.FindRoute(req.Method, req.URL.Path); err != nil {
+	route, params, err := tr.validator.Router().FindRoute(req)
+	if err != nil {
 		return resp, nil // not an operation of the spec: nothing to check the response against
 	}
-	vs := tr.checker.CheckHTTPResponse(context.Background(), req.Method+" "+req.URL.Path, req.Clone(context.Background()), resp.StatusCode, resp.Header, body)
+	vs := tr.validator.ValidateRoutedResponse(context.Background(), req.Method+" "+req.URL.Path, req.Clone(context.Background()), route, params, resp.StatusCode, resp.Header, body)
 	tr.mu.Lock()
 	tr.checked++
 	tr.bad = append(tr.bad, vs...)

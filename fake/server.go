@@ -10,8 +10,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/partnercenter-go/productupgrades/contracttests"
 	"github.com/partnercenter-go/productupgrades/gen"
+	"github.com/partnercenter-go/productupgrades/spec"
 )
 
 // Server is a running fake Partner Center on a loopback address. Make one with NewServer or
@@ -21,15 +21,15 @@ type Server struct {
 	// client.WithBaseURL.
 	URL string
 
-	checker  *contracttests.SpecChecker
-	validate bool
-	latency  time.Duration
-	api      http.Handler
-	svc      *service
-	httpSrv  *http.Server
-	done     chan struct{}
-	stopOnce sync.Once
-	log      *requestLog
+	validator *spec.Validator
+	validate  bool
+	latency   time.Duration
+	api       http.Handler
+	svc       *service
+	httpSrv   *http.Server
+	done      chan struct{}
+	stopOnce  sync.Once
+	log       *requestLog
 
 	// handlers counts the requests being served, so that Close can wait for them, as
 	// httptest.Server does; once closing is set no handler starts.
@@ -144,18 +144,18 @@ func NewServer(opts ...Option) (*Server, error) {
 
 // newHandler builds the server's handler without listening (benchmarks serve it directly).
 func newHandler(cfg config) (*Server, error) {
-	checker, err := contracttests.NewSpecChecker(context.Background())
+	validator, err := spec.NewValidator(context.Background())
 	if err != nil {
 		return nil, fmt.Errorf("fake: load the spec: %w", err)
 	}
 	svc := newService(cfg)
 	s := &Server{
-		checker:  checker,
-		validate: !cfg.noValidate,
-		latency:  cfg.latency,
-		svc:      svc,
-		done:     make(chan struct{}),
-		log:      newRequestLog(cfg.logLimit),
+		validator: validator,
+		validate:  !cfg.noValidate,
+		latency:   cfg.latency,
+		svc:       svc,
+		done:      make(chan struct{}),
+		log:       newRequestLog(cfg.logLimit),
 	}
 	strict := gen.NewStrictHandlerWithOptions(svc, nil, gen.StrictHTTPServerOptions{
 		RequestErrorHandlerFunc: func(w http.ResponseWriter, _ *http.Request, err error) {

@@ -9,14 +9,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/partnercenter-go/productupgrades/contracttests"
 	"github.com/partnercenter-go/productupgrades/fake"
+	"github.com/partnercenter-go/productupgrades/spec"
 )
 
 // strictPost sends one create-shaped POST to the fake with the given body and headers (name,
 // value pairs, added to the defaults) and returns the status, the decoded error body and the
 // spec's verdict on the response.
-func strictPost(t *testing.T, srv *fake.Server, path, body string, headers ...string) (int, map[string]any, contracttests.Violations) {
+func strictPost(t *testing.T, srv *fake.Server, path, body string, headers ...string) (int, map[string]any, spec.Violations) {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, srv.URL+path, strings.NewReader(body))
 	if err != nil {
@@ -38,12 +38,8 @@ func strictPost(t *testing.T, srv *fake.Server, path, body string, headers ...st
 	if err != nil {
 		t.Fatal(err)
 	}
-	sc, err := contracttests.NewSpecChecker(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
 	check, _ := http.NewRequest(http.MethodPost, path, bytes.NewReader(nil))
-	vs := sc.CheckHTTPResponse(context.Background(), "fake", check, resp.StatusCode, resp.Header, data)
+	vs := specValidator(t).ValidateResponse(context.Background(), "fake", check, resp.StatusCode, resp.Header, data)
 	var out map[string]any
 	if len(data) > 0 {
 		if err := json.Unmarshal(data, &out); err != nil {
@@ -54,7 +50,7 @@ func strictPost(t *testing.T, srv *fake.Server, path, body string, headers ...st
 }
 
 // TestFakeRefusesWhatTheVerifierRejects: the fake enforces the spec with the verifier's
-// checker, so a request the verifier rejects is a 400 (800002) naming the rule, and changes
+// validator (spec.Validator), so a request the verifier rejects is a 400 (800002) naming the rule, and changes
 // nothing, even where Go's JSON decoder or net/http would read it happily.
 func TestFakeRefusesWhatTheVerifierRejects(t *testing.T) {
 	t.Parallel()

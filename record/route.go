@@ -13,7 +13,8 @@ import (
 // specIndex is what the recorder reads from the spec: the routes, and what a Location header's
 // path may show (the paths' literal segments and the path parameters' schemas).
 type specIndex struct {
-	doc *openapi3.T
+	doc    *openapi3.T
+	router *spec.Router
 	// literals are the lower-case literal segments of every path ("v1", "productupgrades").
 	literals map[string]bool
 	// pathParams are the schemas of every path parameter (the upgrade id's Guid).
@@ -27,7 +28,11 @@ func loadSpec(ctx context.Context) (*specIndex, error) {
 	if err != nil {
 		return nil, err
 	}
-	ix := &specIndex{doc: doc, literals: map[string]bool{}}
+	router, err := spec.NewRouter(doc)
+	if err != nil {
+		return nil, err
+	}
+	ix := &specIndex{doc: doc, router: router, literals: map[string]bool{}}
 	for _, tmpl := range doc.Paths.InMatchingOrder() {
 		for _, seg := range splitPath(tmpl) {
 			if !isParam(seg) && seg != "" {
@@ -55,51 +60,25 @@ type route struct {
 	segs []string
 }
 
-// findRoute finds the operation of method and path. Literal segments are compared without
-// regard to case, because the service treats its paths so (the docs write productupgrades,
-// the SDKs productUpgrades); servers are not compared, so a loopback test server routes too.
-// It returns nil for traffic the spec does not declare.
-//
-// Methods are compared as HTTP compares them, case-sensitively: "post" is not POST.
+// findRoute finds the operation of method and path (escaped) with spec.Router: literal
+// segments are compared without regard to case, because the service treats its paths so (the
+// docs write productupgrades, the SDKs productUpgrades); servers are not compared, so a
+// loopback test server routes too. Methods are compared as HTTP compares them,
+// case-sensitively: "post" is not POST. It returns nil for traffic the spec does not declare.
 func (ix *specIndex) findRoute(method, path string) *route {
-	if ix == nil || method == "" || method != strings.ToUpper(method) {
+	if ix == nil || ix.router == nil {
 		return nil
 	}
-	segs := splitPath(path)
-	for _, tmpl := range ix.doc.Paths.InMatchingOrder() {
-		t := splitPath(tmpl)
-		if !matchPath(t, segs) {
-			continue
-		}
-		item := ix.doc.Paths.Value(tmpl)
-		if op := item.GetOperation(method); op != nil {
-			return &route{tmpl: tmpl, item: item, op: op, segs: segs}
-		}
+	r, _, err := ix.router.Find(method, path)
+	if err != nil {
+		return nil
 	}
-	return nil
+	return &route{tmpl: r.Path, item: r.PathItem, op: r.Operation, segs: splitPath(path)}
 }
 
 func splitPath(p string) []string { return strings.Split(strings.Trim(p, "/"), "/") }
 
 func isParam(seg string) bool { return strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}") }
-
-func matchPath(tmpl, segs []string) bool {
-	if len(tmpl) != len(segs) {
-		return false
-	}
-	for i, t := range tmpl {
-		if isParam(t) {
-			if segs[i] == "" {
-				return false
-			}
-			continue
-		}
-		if !strings.EqualFold(t, segs[i]) {
-			return false
-		}
-	}
-	return true
-}
 
 // parameter returns the declared parameter named name in "path" or "header", or nil.
 // Header names are compared without regard to case.

@@ -6,7 +6,11 @@
 //     import, so no layer of this module may need it, and a broken client cannot break them;
 //   - no non-test file imports net/http/httptest: test servers belong to tests;
 //   - fake and record depend on neither client nor net/http/httptest, not even transitively:
-//     a service that imports the fake or the recorder links neither.
+//     a service that imports the fake or the recorder links neither;
+//   - fake does not depend on contracttests (the fixture format, Verify and the contract
+//     tests): it routes and validates with package spec;
+//   - spec, which fake, record and contracttests build on, depends on none of them, nor on
+//     client or gen.
 //
 // Test files are exempt from the first two rules: the contract tests replay the client, and
 // tests run servers on loopback.
@@ -186,5 +190,28 @@ func TestFakeAndRecordLinkNeitherClientNorHTTPTest(t *testing.T) {
 				t.Errorf("%s depends on %s: %s", g.path(rel), dep, strings.Join(c, " → "))
 			}
 		}
+	}
+}
+
+func TestFakeDoesNotLinkContractTests(t *testing.T) {
+	g := loadGraph(t)
+	if c := g.chain(g.path("fake"), g.path("contracttests")); c != nil {
+		t.Errorf("%s depends on %s: %s; the fake routes and validates with %s",
+			g.path("fake"), g.path("contracttests"), strings.Join(c, " → "), g.path("spec"))
+	}
+}
+
+func TestSpecLinksNoLayerAboveIt(t *testing.T) {
+	g := loadGraph(t)
+	if g.pkgs[g.path("spec")] == nil {
+		t.Fatalf("go list found no package %s among the module's packages %v", g.path("spec"), g.own)
+	}
+	for _, rel := range []string{"client", "gen", "contracttests", "fake", "record"} {
+		if c := g.chain(g.path("spec"), g.path(rel)); c != nil {
+			t.Errorf("%s depends on %s: %s", g.path("spec"), g.path(rel), strings.Join(c, " → "))
+		}
+	}
+	if c := g.chain(g.path("spec"), "net/http/httptest"); c != nil {
+		t.Errorf("%s depends on net/http/httptest: %s", g.path("spec"), strings.Join(c, " → "))
 	}
 }

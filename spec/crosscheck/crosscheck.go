@@ -1,6 +1,6 @@
 // Package crosscheck is the contract checks' second opinion. It validates the same
-// exchanges as package contracttests, every fixture and every corrupted copy, with an
-// independent validator, pb33f/libopenapi-validator (its own OpenAPI parser, router and JSON
+// exchanges as package contracttests, every fixture and every corrupted copy, with our
+// validator (spec.Validator) and with an independent one, pb33f/libopenapi-validator (its own OpenAPI parser, router and JSON
 // Schema engine), and reports where its verdict differs from ours. A bug in kin-openapi or in
 // our use of it then shows as a disagreement instead of passing in silence: this is how the
 // trailing-data and repeated-header gaps of issue 8 were found.
@@ -24,6 +24,7 @@ import (
 	verrors "github.com/pb33f/libopenapi-validator/errors"
 
 	"github.com/partnercenter-go/productupgrades/contracttests"
+	"github.com/partnercenter-go/productupgrades/spec"
 )
 
 // Half is the part of an exchange a verdict is about.
@@ -53,13 +54,14 @@ func (v Verdict) String() string {
 
 // Checker holds both validators, each built once from the same spec text.
 type Checker struct {
-	ours   *contracttests.SpecChecker
+	ours   *spec.Validator
 	theirs validator.Validator
 }
 
-// New builds a checker for spec, the YAML of the OpenAPI document.
-func New(ctx context.Context, ours *contracttests.SpecChecker, spec []byte) (*Checker, error) {
-	doc, err := libopenapi.NewDocument(spec)
+// New builds a checker that compares ours with libopenapi-validator reading yaml, the YAML
+// of the OpenAPI document.
+func New(ctx context.Context, ours *spec.Validator, yaml []byte) (*Checker, error) {
+	doc, err := libopenapi.NewDocument(yaml)
 	if err != nil {
 		return nil, fmt.Errorf("libopenapi: %w", err)
 	}
@@ -70,13 +72,13 @@ func New(ctx context.Context, ours *contracttests.SpecChecker, spec []byte) (*Ch
 	return &Checker{ours: ours, theirs: v}, nil
 }
 
-// Ours is the verdict of package contracttests (kin-openapi and our own rules).
+// Ours is the verdict of spec.Validator (kin-openapi and our own rules).
 func (c *Checker) Ours(ctx context.Context, ex *contracttests.Exchange, h Half) Verdict {
-	var vs contracttests.Violations
+	var vs spec.Violations
 	if h == Request {
-		vs = c.ours.CheckRequest(ctx, ex)
+		vs = c.ours.ValidateRequest(ctx, ex.Name, ex.NewRequest())
 	} else {
-		vs = c.ours.CheckResponse(ctx, ex)
+		vs = c.ours.ValidateResponse(ctx, ex.Name, ex.NewRequest(), ex.Response.StatusCode, ex.Response.Header, ex.ResponseBody)
 	}
 	out := Verdict{Valid: len(vs) == 0}
 	for _, v := range vs {

@@ -59,7 +59,7 @@ func excepted(fixture, corruption string, h Half) (int, bool) {
 func newChecker(t *testing.T) *Checker {
 	t.Helper()
 	ctx := context.Background()
-	ours, err := contracttests.NewSpecChecker(ctx)
+	ours, err := spec.NewValidator(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,7 +158,11 @@ func TestSecondOpinionCatchesAGap(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := New(ctx, contracttests.NewSpecCheckerFor(doc), spec.YAML)
+	ours, err := spec.NewValidatorFor(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := New(ctx, ours, spec.YAML)
 	if err != nil {
 		t.Fatal(err)
 	}
