@@ -85,10 +85,10 @@ const (
 type Expect struct {
 	// Status is the response's status code.
 	Status int `json:"status"`
-	// UpgradeID is the upgrade id a create's Location names.
-	UpgradeID string `json:"upgradeId,omitempty"`
 	// Location is the raw Location header of a create.
 	Location string `json:"location,omitempty"`
+	// UpgradeID is the upgrade id a create's Location names.
+	UpgradeID string `json:"upgradeId,omitempty"`
 	// Eligibility is the decoded body of an eligibility response.
 	Eligibility *ExpectEligibility `json:"eligibility,omitempty"`
 	// UpgradeStatus is the decoded body of a status response.
@@ -106,7 +106,9 @@ type Expect struct {
 
 // ExpectViolation is a violation the verifier must report: its rule and where.
 type ExpectViolation struct {
-	Rule  string `json:"rule"`
+	// Rule is the violated rule, as Violation.Rule names it.
+	Rule string `json:"rule"`
+	// Where is the place in the exchange, as Violation.Where names it.
 	Where string `json:"where"`
 }
 
@@ -137,10 +139,11 @@ type ExpectLineItem struct {
 	// UpgradedDate is the instant a client must read, in UTC as RFC 3339 with up to 7
 	// fractional digits; "" when the response names no date.
 	UpgradedDate string `json:"upgradedDate"`
+	// Status is the line item's status.
+	Status string `json:"status"`
 	// UpgradedDateRaw is the text on the wire, when it differs from UpgradedDate (a
 	// zone-less or .NET default date): what a client that keeps the raw text returns.
 	UpgradedDateRaw string `json:"upgradedDateRaw,omitempty"`
-	Status          string `json:"status"`
 }
 
 // ExpectError is the expected content of an error response.
@@ -155,15 +158,18 @@ type ExpectError struct {
 
 // ParseError reports a fixture that cannot be read as an HTTP exchange.
 type ParseError struct {
-	// Exchange is the fixture's name, Part "request", "response" or "meta".
+	// Exchange is the fixture's name, Part "file", "request", "response" or "meta".
 	Exchange, Part string
-	Err            error
+	// Err is what is wrong.
+	Err error
 }
 
+// Error names the exchange and the part.
 func (e *ParseError) Error() string {
 	return fmt.Sprintf("exchange %s: %s: %v", e.Exchange, e.Part, e.Err)
 }
 
+// Unwrap returns Err.
 func (e *ParseError) Unwrap() error { return e.Err }
 
 // ParseExchange reads an exchange from the text of a fixture: an HTTP/1.1 request (request
@@ -244,9 +250,41 @@ func (ex *Exchange) NewRequest() *http.Request {
 	return r
 }
 
+// ParseFiles reads an exchange from the bytes of its two files, as Format returns them: the
+// fixture text (see ParseExchange) and the sidecar, whose fields must all be known to Meta.
+// sidecar nil means the fixture has none (Meta stays nil). It is LoadFile without the file
+// system.
+func ParseFiles(name string, fixture, sidecar []byte) (*Exchange, error) {
+	ex, err := ParseExchange(name, fixture)
+	if err != nil {
+		return nil, err
+	}
+	if sidecar == nil {
+		return ex, nil
+	}
+	meta, err := ParseMeta(sidecar)
+	if err != nil {
+		return nil, &ParseError{Exchange: name, Part: "meta", Err: fmt.Errorf("%s: %w", name+SidecarExt, err)}
+	}
+	ex.Meta = meta
+	return ex, nil
+}
+
+// ParseMeta decodes a sidecar file. A field Meta does not know is an error, so that a typo in
+// a hand-written sidecar is not ignored.
+func ParseMeta(sidecar []byte) (*Meta, error) {
+	var meta Meta
+	dec := json.NewDecoder(bytes.NewReader(sidecar))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&meta); err != nil {
+		return nil, err
+	}
+	return &meta, nil
+}
+
 // LoadFile reads the fixture at path (NAME.http) and its sidecar NAME.json when there is one.
 func LoadFile(path string) (*Exchange, error) {
-	name := strings.TrimSuffix(filepath.Base(path), ".http")
+	name := strings.TrimSuffix(filepath.Base(path), FixtureExt)
 	raw, err := readCapped(path)
 	if err != nil {
 		return nil, &ParseError{Exchange: name, Part: "file", Err: err}
@@ -256,7 +294,7 @@ func LoadFile(path string) (*Exchange, error) {
 		return nil, maskParseError(raw, err)
 	}
 	ex.Path = path
-	metaPath := strings.TrimSuffix(path, ".http") + ".json"
+	_, metaPath := FixturePaths(filepath.Dir(path), name)
 	metaRaw, err := readCapped(metaPath)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
@@ -264,25 +302,23 @@ func LoadFile(path string) (*Exchange, error) {
 	case err != nil:
 		return nil, &ParseError{Exchange: name, Part: "meta", Err: err}
 	}
-	var meta Meta
-	dec := json.NewDecoder(bytes.NewReader(metaRaw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&meta); err != nil {
+	meta, err := ParseMeta(metaRaw)
+	if err != nil {
 		return nil, &ParseError{Exchange: name, Part: "meta", Err: fmt.Errorf("%s: %w", filepath.Base(metaPath), err)}
 	}
-	ex.Meta = &meta
+	ex.Meta = meta
 	return ex, nil
 }
 
 // LoadDir reads every fixture (*.http) in dir, sorted by name. It fails on the first file it
 // cannot parse: a broken fixture is never skipped in silence.
 func LoadDir(dir string) ([]*Exchange, error) {
-	paths, err := filepath.Glob(filepath.Join(dir, "*.http"))
+	paths, err := filepath.Glob(filepath.Join(dir, "*"+FixtureExt))
 	if err != nil {
 		return nil, err
 	}
 	if len(paths) == 0 {
-		return nil, fmt.Errorf("no fixtures (*.http) in %s", dir)
+		return nil, fmt.Errorf("no fixtures (*%s) in %s", FixtureExt, dir)
 	}
 	sort.Strings(paths)
 	out := make([]*Exchange, 0, len(paths))

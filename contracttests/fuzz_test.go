@@ -1,6 +1,7 @@
 package contracttests
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -10,7 +11,10 @@ import (
 // FuzzParseExchange feeds the fixture parser arbitrary text, seeded with every fixture in
 // testdata and a few near misses. The parser must never panic; what it accepts must be
 // consistent (bodies of exactly their Content-Length) and must go through the spec checks
-// that `pcupgrade verify` runs without panicking either.
+// that `pcupgrade verify` runs without panicking either. And the format goes both ways: what
+// it accepts, formatted, parses again into the same exchange (sameExchange: every parsed
+// field of the request and the response, both texts and bodies, deep-equal), and formatting
+// that again gives the same bytes.
 //
 // Run it with `make fuzz`; a crash it finds is saved under testdata/fuzz/FuzzParseExchange
 // and from then on runs with every `go test` as a regression test.
@@ -54,6 +58,24 @@ func FuzzParseExchange(f *testing.F) {
 		}
 		if int64(len(ex.ResponseBody)) != ex.Response.ContentLength && ex.Request.Method != "HEAD" {
 			t.Fatalf("response body %d bytes, Content-Length %d", len(ex.ResponseBody), ex.Response.ContentLength)
+		}
+		fixture, sidecar, err := Format(ex)
+		if err != nil {
+			t.Fatalf("Format of a parsed exchange: %v", err)
+		}
+		if sidecar != nil {
+			t.Fatalf("a sidecar for an exchange without Meta: %q", sidecar)
+		}
+		back, err := ParseFiles(ex.Name, fixture, nil)
+		if err != nil {
+			t.Fatalf("Format's output does not parse: %v\n%q", err, fixture)
+		}
+		if !sameExchange(ex, back) {
+			t.Fatalf("Parse(Format(x)) != x\nx:    %#v\nback: %#v", comparableExchange(ex), comparableExchange(back))
+		}
+		again, _, err := Format(back)
+		if err != nil || !bytes.Equal(again, fixture) {
+			t.Fatalf("Format(Parse(Format(x))) != Format(x): %v\n%q\n%q", err, fixture, again)
 		}
 		_ = NewVerifierFor(sc).VerifyExchange(context.Background(), ex)
 	})

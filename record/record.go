@@ -8,7 +8,9 @@
 //	httpClient := &http.Client{Transport: rec}
 //
 // Each exchange becomes NAME.http (the request and the response as HTTP/1.1 text) and NAME.json
-// (the sidecar: origin "recorded", the spec operation, the status).
+// (the sidecar: origin "recorded", the spec operation, the status), in the fixture format of
+// package contracttests, which writes both files' bytes (contracttests.Format): the Recorder
+// masks each message, then hands the masked texts and the sidecar's Meta to it.
 //
 // # Default deny
 //
@@ -103,7 +105,6 @@ package record
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -122,6 +123,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
+	"github.com/partnercenter-go/productupgrades/contracttests"
 	"github.com/partnercenter-go/productupgrades/internal/secrets"
 )
 
@@ -445,11 +447,12 @@ type errReader struct{ err error }
 
 func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 
-// fixture returns the fixture text of an exchange as the package documentation says: the
-// request, a blank line, the response. Bodies are already decoded; Content-Length headers
-// are set to the lengths of the masked bodies. rt is nil for traffic the spec does not
-// route: then only the method, the path's shape and the status are written.
-func (r *Recorder) fixture(req *http.Request, rt *route, reqBody []byte, resp *http.Response, respBody []byte) []byte {
+// messages returns the two messages of an exchange as fixture text (head and body each, as
+// contracttests.Exchange's RequestText and ResponseText hold them), masked as the package
+// documentation says. Bodies are already decoded; Content-Length headers are set to the
+// lengths of the masked bodies. rt is nil for traffic the spec does not route: then only the
+// method, the path's shape and the status are written.
+func (r *Recorder) messages(req *http.Request, rt *route, reqBody []byte, resp *http.Response, respBody []byte) (request, response string) {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "%s %s HTTP/1.1\n", oneLine(methodOf(req)), oneLine(requestTarget(req, rt)))
 	if host := maskedHost(req, rt); host != "" {
@@ -468,8 +471,9 @@ func (r *Recorder) fixture(req *http.Request, rt *route, reqBody []byte, resp *h
 	}
 	fmt.Fprintf(&b, "Content-Length: %d\n\n", len(reqBody))
 	b.Write(reqBody)
-	b.WriteString("\n\n")
+	request = b.String()
 
+	b.Reset()
 	code := resp.StatusCode
 	text := http.StatusText(code)
 	if text == "" {
@@ -484,8 +488,7 @@ func (r *Recorder) fixture(req *http.Request, rt *route, reqBody []byte, resp *h
 	}
 	fmt.Fprintf(&b, "Content-Length: %d\n\n", len(respBody))
 	b.Write(respBody)
-	b.WriteString("\n")
-	return b.Bytes()
+	return request, b.String()
 }
 
 // writeHeaders writes h sorted by name, one line per value, each value as maskedHeaderValue
@@ -530,29 +533,8 @@ func oneLine(s string) string {
 	return strings.NewReplacer("\r", " ", "\n", " ").Replace(s)
 }
 
-// sidecar is the fixture's NAME.json, in the format package contracttests reads (its Meta,
-// Provenance and Expect): the recorder writes only these fields.
-type sidecar struct {
-	Title     string     `json:"title"`
-	Operation string     `json:"operation"`
-	Request   provenance `json:"request"`
-	Response  provenance `json:"response"`
-	Expect    expect     `json:"expect"`
-}
-
-type provenance struct {
-	Origin string `json:"origin"`
-	Source string `json:"source"`
-}
-
-type expect struct {
-	Status int `json:"status"`
-}
-
-// originRecorded is contracttests.OriginRecorded.
-const originRecorded = "recorded"
-
-// save writes the exchange's fixture and sidecar under a new name.
+// save masks the exchange, formats its fixture and sidecar with contracttests.Format and
+// writes them under a new name.
 func (r *Recorder) save(req *http.Request, rt *route, reqBody []byte, resp *http.Response, respBody []byte) error {
 	if err := r.start(); err != nil {
 		return err
@@ -561,22 +543,23 @@ func (r *Recorder) save(req *http.Request, rt *route, reqBody []byte, resp *http
 	if rt != nil {
 		op = rt.op.OperationID
 	}
-	meta := sidecar{
-		Title:     fmt.Sprintf("Recorded %s %s: %d", methodOf(req), maskedPath(req, rt), resp.StatusCode),
-		Operation: op,
-		Request:   provenance{Origin: originRecorded, Source: r.source},
-		Response:  provenance{Origin: originRecorded, Source: r.source},
-		Expect:    expect{Status: resp.StatusCode},
+	slug := slugFor(op, req)
+	ex := &contracttests.Exchange{
+		Name: fmt.Sprintf("%s-%d", slug, resp.StatusCode),
+		Meta: &contracttests.Meta{
+			Title:     fmt.Sprintf("Recorded %s %s: %d", methodOf(req), maskedPath(req, rt), resp.StatusCode),
+			Operation: op,
+			Request:   contracttests.Provenance{Origin: contracttests.OriginRecorded, Source: r.source},
+			Response:  contracttests.Provenance{Origin: contracttests.OriginRecorded, Source: r.source},
+			Expect:    contracttests.Expect{Status: resp.StatusCode},
+		},
 	}
-	var metaJSON bytes.Buffer
-	enc := json.NewEncoder(&metaJSON)
-	enc.SetEscapeHTML(false) // "<redacted>" reads as itself
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(meta); err != nil {
-		return fmt.Errorf("encode sidecar: %w", err)
+	ex.RequestText, ex.ResponseText = r.messages(req, rt, reqBody, resp, respBody)
+	fixture, sidecar, err := contracttests.Format(ex)
+	if err != nil {
+		return err
 	}
-	fixture := r.fixture(req, rt, reqBody, resp, respBody)
-	return r.writePair(slugFor(op, req), resp.StatusCode, fixture, metaJSON.Bytes())
+	return r.writePair(slug, resp.StatusCode, fixture, sidecar)
 }
 
 // writePair writes the fixture and its sidecar so that both appear or neither: both go to
@@ -586,30 +569,30 @@ func (r *Recorder) save(req *http.Request, rt *route, reqBody []byte, resp *http
 // data on disk. A name taken in between (another Recorder or process writing into the same
 // folder) is skipped, never overwritten.
 func (r *Recorder) writePair(slug string, status int, fixture, metaJSON []byte) error {
-	tmpHTTP, err := r.writeTemp(".http", fixture)
+	tmpHTTP, err := r.writeTemp(contracttests.FixtureExt, fixture)
 	if err != nil {
 		return err
 	}
 	defer os.Remove(tmpHTTP)
-	tmpJSON, err := r.writeTemp(".json", metaJSON)
+	tmpJSON, err := r.writeTemp(contracttests.SidecarExt, metaJSON)
 	if err != nil {
 		return err
 	}
 	defer os.Remove(tmpJSON)
 
 	for range 1000 {
-		base := filepath.Join(r.dir, fmt.Sprintf("%04d-%s-%d", r.nextSeq(), slug, status))
-		err := r.place(tmpJSON, base+".json")
+		fixturePath, sidecarPath := contracttests.FixturePaths(r.dir, fmt.Sprintf("%04d-%s-%d", r.nextSeq(), slug, status))
+		err := r.place(tmpJSON, sidecarPath)
 		if errors.Is(err, fs.ErrExist) {
 			continue
 		}
 		if err != nil {
 			return err
 		}
-		err = r.place(tmpHTTP, base+".http")
+		err = r.place(tmpHTTP, fixturePath)
 		if err != nil {
-			if rmErr := os.Remove(base + ".json"); rmErr != nil && !errors.Is(rmErr, fs.ErrNotExist) {
-				return fmt.Errorf("%w (and the sidecar %s could not be removed: %v)", err, filepath.Base(base)+".json", rmErr)
+			if rmErr := os.Remove(sidecarPath); rmErr != nil && !errors.Is(rmErr, fs.ErrNotExist) {
+				return fmt.Errorf("%w (and the sidecar %s could not be removed: %v)", err, filepath.Base(sidecarPath), rmErr)
 			}
 			if errors.Is(err, fs.ErrExist) {
 				continue
