@@ -124,7 +124,7 @@ func (v *Verifier) Verify(ctx context.Context, paths ...string) (*Report, error)
 func (v *Verifier) VerifyFile(ctx context.Context, path string) Result {
 	ex, err := LoadFile(path)
 	if err != nil {
-		return Result{Name: strings.TrimSuffix(filepath.Base(path), ".http"), Path: path, Err: err}
+		return Result{Name: strings.TrimSuffix(filepath.Base(path), FixtureExt), Path: path, Err: err}
 	}
 	return v.VerifyExchange(ctx, ex)
 }

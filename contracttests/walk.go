@@ -125,7 +125,7 @@ func (w *walker) walkDir(path string, above map[string]bool) (int, error) {
 	n := 0
 	for _, e := range entries {
 		p := filepath.Join(path, e.Name())
-		isFixture := strings.HasSuffix(e.Name(), ".http")
+		isFixture := strings.HasSuffix(e.Name(), FixtureExt)
 		switch t := e.Type(); {
 		case t.IsDir():
 			m, err := w.walkDir(p, above)
@@ -162,7 +162,7 @@ func (w *walker) walkDir(path string, above map[string]bool) (int, error) {
 // verifyFixture verifies one entry found by fixtureFiles.
 func (v *Verifier) verifyFixture(ctx context.Context, f fixture) Result {
 	if f.err != nil {
-		name := strings.TrimSuffix(filepath.Base(f.path), ".http")
+		name := strings.TrimSuffix(filepath.Base(f.path), FixtureExt)
 		return Result{Name: name, Path: f.path, Err: &ParseError{Exchange: name, Part: "file", Err: f.err}}
 	}
 	return v.VerifyFile(ctx, f.path)
@@ -277,11 +277,11 @@ func maskFileText(raw []byte, msg string) string {
 var quoted = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
 
 // quotableLine is what an error may show of a file's line: credentials masked (a header
-// line naming authorization loses its whole value, with or without a scheme), at most
+// line naming authorization keeps at most a known scheme, the credential is redacted), at most
 // maxQuotedLine bytes.
 func quotableLine(line string) string {
 	if name, value, ok := strings.Cut(line, ":"); ok && strings.Contains(strings.ToLower(name), "authorization") {
-		line = name + ": " + secrets.MaskHeaderValue(value)
+		line = name + ": " + secrets.RedactAuthorization(value)
 	}
 	return cutUTF8(string(secrets.Mask([]byte(line))), maxQuotedLine)
 }

@@ -35,7 +35,7 @@
 // # Requests
 //
 // A request without an Authorization: Bearer token is answered 401 (800001). Every other
-// request is validated against the spec with kin-openapi (contracttests.SpecChecker): route,
+// request is validated against the spec with kin-openapi (spec.Validator): route,
 // headers, path parameter, content type and body. A violation is answered 400 (800002) whose
 // description names the rule and the place, for example
 // "Invalid request input: request.header.required at header MS-RequestId: expected present,

@@ -1,6 +1,9 @@
 // Package spec embeds the hand-written OpenAPI 3.0 description of Partner Center's
 // product-upgrade API, the single source from which gen/ is generated and against which
-// the contract checks validate recorded exchanges.
+// the contract checks validate recorded exchanges; with the facts of the service that come
+// with it: Router finds an operation as the service does (paths case-insensitively) and
+// implements kin-openapi's routers.Router, and Validator checks requests and responses
+// against the spec, reporting each deviation as a Violation that names its rule and place.
 package spec
 
 import (
