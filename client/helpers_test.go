@@ -170,9 +170,6 @@ type emptyTokenSource struct{}
 
 func (emptyTokenSource) Token() (*oauth2.Token, error) { return &oauth2.Token{}, nil }
 
-// boundedCtx ends a call that would otherwise never return when the client misbehaves.
-func boundedCtx(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	t.Cleanup(cancel)
-	return ctx
-}
+// callBound ends a call that would otherwise never return when the client misbehaves
+// (testkit.Context(t, callBound)).
+const callBound = 20 * time.Second

@@ -20,6 +20,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/partnercenter-go/productupgrades/client"
+	"github.com/partnercenter-go/productupgrades/internal/testkit"
 )
 
 // Issue 8: the client is liberal in what it accepts and never fails an upgrade over a field
@@ -214,7 +215,7 @@ func TestWait_StatusVocabulary(t *testing.T) {
 			})
 			c := newClient(t, srv.URL)
 			recordSleeps(c)
-			s, err := c.WaitForUpgrade(boundedCtx(t), testUpgradeID, testRequest(), nil)
+			s, err := c.WaitForUpgrade(testkit.Context(t, callBound), testUpgradeID, testRequest(), nil)
 			require.NotNil(t, s)
 			assert.Equal(t, tc.status, s.Status)
 			if tc.success {
@@ -237,7 +238,7 @@ func TestWait_UnknownStatusKeepsPollingAndIsReportedOnce(t *testing.T) {
 	recordSleeps(c)
 	var seen []string
 	var known []bool
-	s, err := c.WaitForUpgrade(boundedCtx(t), testUpgradeID, testRequest(), &client.WaitOptions{
+	s, err := c.WaitForUpgrade(testkit.Context(t, callBound), testUpgradeID, testRequest(), &client.WaitOptions{
 		OnProgress: func(s *client.UpgradeStatus) { seen = append(seen, s.Status); known = append(known, s.Known()) },
 	})
 	require.NoError(t, err)
@@ -280,7 +281,7 @@ func TestWait_RetryAfterNeverExceedsMaxDelay(t *testing.T) {
 			c := newClient(t, srv.URL, client.WithRetry(client.RetryPolicy{BaseDelay: time.Millisecond, MaxDelay: 30 * time.Second}),
 				client.WithLogger(slog.New(slog.NewTextHandler(&buf, nil))))
 			rec := recordSleeps(c)
-			_, err := c.WaitForUpgrade(boundedCtx(t), testUpgradeID, testRequest(), &client.WaitOptions{Interval: time.Second})
+			_, err := c.WaitForUpgrade(testkit.Context(t, callBound), testUpgradeID, testRequest(), &client.WaitOptions{Interval: time.Second})
 			require.NoError(t, err)
 			assert.Equal(t, []time.Duration{30 * time.Second}, rec.Sleeps())
 			assert.Contains(t, buf.String(), "Retry-After longer than", "a shortened wait is not silent")
@@ -299,7 +300,7 @@ func TestWait_RepeatedThrottlesBackOffExponentially(t *testing.T) {
 	// No retries inside a check: each 429 reaches the wait, which backs off.
 	c := newClient(t, srv.URL, client.WithRetry(client.RetryPolicy{MaxRetries: -1, BaseDelay: time.Millisecond, MaxDelay: 20 * time.Second}))
 	rec := recordSleeps(c)
-	_, err := c.WaitForUpgrade(boundedCtx(t), testUpgradeID, testRequest(), &client.WaitOptions{Interval: time.Second})
+	_, err := c.WaitForUpgrade(testkit.Context(t, callBound), testUpgradeID, testRequest(), &client.WaitOptions{Interval: time.Second})
 	require.NoError(t, err)
 	s := time.Second
 	assert.Equal(t, []time.Duration{2 * s, 4 * s, 8 * s, 16 * s, 20 * s, 20 * s}, rec.Sleeps(),
@@ -451,7 +452,7 @@ func TestCreate_FailureBeforeAnythingIsSentIsNotOutcomeUnknownNorRetried(t *test
 			hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{MinVersion: tls.VersionTLS12}}}
 			c := newClient(t, baseURL, client.WithHTTPClient(hc))
 			rec := recordSleeps(c)
-			_, err := c.CreateUpgrade(boundedCtx(t), testRequest())
+			_, err := c.CreateUpgrade(testkit.Context(t, callBound), testRequest())
 			require.Error(t, err)
 			assert.NotErrorIs(t, err, client.ErrOutcomeUnknown, "nothing can have reached the server: %v", err)
 			assert.Empty(t, rec.Sleeps(), "the same failure would repeat: not retried")

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/partnercenter-go/productupgrades/client"
+	"github.com/partnercenter-go/productupgrades/internal/testkit"
 )
 
 // statusBody is a ProductUpgradesStatus as the docs' example shows it, with the given status.
@@ -102,7 +103,7 @@ func TestWait_PollsUntilCompleted(t *testing.T) {
 	c := newClient(t, srv.URL)
 	rec := recordSleeps(c)
 	var seen []string
-	s, err := c.WaitForUpgrade(boundedCtx(t), testUpgradeID, testRequest(), &client.WaitOptions{
+	s, err := c.WaitForUpgrade(testkit.Context(t, callBound), testUpgradeID, testRequest(), &client.WaitOptions{
 		Interval:   5 * time.Second,
 		OnProgress: func(s *client.UpgradeStatus) { seen = append(seen, s.Status) },
 	})
@@ -122,7 +123,7 @@ func TestWait_DefaultInterval(t *testing.T) {
 	})
 	c := newClient(t, srv.URL)
 	rec := recordSleeps(c)
-	_, err := c.WaitForUpgrade(boundedCtx(t), testUpgradeID, testRequest(), nil)
+	_, err := c.WaitForUpgrade(testkit.Context(t, callBound), testUpgradeID, testRequest(), nil)
 	require.NoError(t, err)
 	assert.Equal(t, []time.Duration{client.DefaultPollInterval}, rec.Sleeps())
 }
@@ -153,7 +154,7 @@ func TestWait_FailureStatesReturnTheErrorDetails(t *testing.T) {
 			})
 			c := newClient(t, srv.URL)
 			recordSleeps(c)
-			s, err := c.WaitForUpgrade(boundedCtx(t), testUpgradeID, testRequest(), &client.WaitOptions{Interval: time.Millisecond})
+			s, err := c.WaitForUpgrade(testkit.Context(t, callBound), testUpgradeID, testRequest(), &client.WaitOptions{Interval: time.Millisecond})
 			require.Error(t, err)
 			assert.ErrorIs(t, err, client.ErrUpgradeFailed)
 			var fe *client.UpgradeFailedError
@@ -178,7 +179,7 @@ func TestWait_RetryAfterOnAStatusResponseIsHonoured(t *testing.T) {
 	})
 	c := newClient(t, srv.URL)
 	rec := recordSleeps(c)
-	_, err := c.WaitForUpgrade(boundedCtx(t), testUpgradeID, testRequest(), &client.WaitOptions{Interval: time.Second})
+	_, err := c.WaitForUpgrade(testkit.Context(t, callBound), testUpgradeID, testRequest(), &client.WaitOptions{Interval: time.Second})
 	require.NoError(t, err)
 	assert.Equal(t, []time.Duration{7 * time.Second}, rec.Sleeps())
 }
@@ -193,7 +194,7 @@ func TestWait_LongThrottleIsWaitedOutNotFatal(t *testing.T) {
 	})
 	c := newClient(t, srv.URL) // MaxDelay 60s: the check returns the 429 instead of sleeping
 	rec := recordSleeps(c)
-	s, err := c.WaitForUpgrade(boundedCtx(t), testUpgradeID, testRequest(), &client.WaitOptions{Interval: time.Second})
+	s, err := c.WaitForUpgrade(testkit.Context(t, callBound), testUpgradeID, testRequest(), &client.WaitOptions{Interval: time.Second})
 	require.NoError(t, err)
 	assert.True(t, s.Succeeded())
 	assert.Equal(t, []time.Duration{60 * time.Second}, rec.Sleeps(), "a Retry-After is waited for at most MaxDelay")
@@ -206,7 +207,7 @@ func TestWait_NotFoundEndsTheWait(t *testing.T) {
 	})
 	c := newClient(t, srv.URL)
 	rec := recordSleeps(c)
-	s, err := c.WaitForUpgrade(boundedCtx(t), testUpgradeID, testRequest(), &client.WaitOptions{Interval: time.Millisecond})
+	s, err := c.WaitForUpgrade(testkit.Context(t, callBound), testUpgradeID, testRequest(), &client.WaitOptions{Interval: time.Millisecond})
 	assert.Nil(t, s)
 	assert.True(t, client.IsUpgradeNotFound(err), "%v", err)
 	assert.Len(t, srv.Requests(), 1)
@@ -236,7 +237,7 @@ func TestWait_ContextEndsTheWait(t *testing.T) {
 
 func TestWait_RejectsNegativeInterval(t *testing.T) {
 	c := newClient(t, "http://127.0.0.1:1")
-	_, err := c.WaitForUpgrade(boundedCtx(t), testUpgradeID, testRequest(), &client.WaitOptions{Interval: -time.Second})
+	_, err := c.WaitForUpgrade(testkit.Context(t, callBound), testUpgradeID, testRequest(), &client.WaitOptions{Interval: -time.Second})
 	assert.ErrorIs(t, err, client.ErrInvalidInput)
 	assert.Contains(t, err.Error(), "Interval")
 }
@@ -263,7 +264,7 @@ func TestCheckStatus_MissingStatusIsMalformed(t *testing.T) {
 		reply(w, http.StatusOK, `{"id":"`+testUpgradeID+`"}`)
 	})
 	c := newClient(t, srv.URL)
-	_, err := c.WaitForUpgrade(boundedCtx(t), testUpgradeID, testRequest(), &client.WaitOptions{Interval: time.Millisecond})
+	_, err := c.WaitForUpgrade(testkit.Context(t, callBound), testUpgradeID, testRequest(), &client.WaitOptions{Interval: time.Millisecond})
 	assert.ErrorIs(t, err, client.ErrMalformedResponse)
 	assert.Len(t, srv.Requests(), 1)
 }

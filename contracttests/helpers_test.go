@@ -7,13 +7,13 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/stretchr/testify/require"
 
 	"github.com/partnercenter-go/productupgrades/internal/secrets"
+	"github.com/partnercenter-go/productupgrades/internal/testkit"
 )
 
 var exchangesDir = filepath.Join("testdata", "exchanges")
@@ -23,18 +23,13 @@ var exchangesDir = filepath.Join("testdata", "exchanges")
 // exchangesDir.
 var flaggedDir = filepath.Join("testdata", "flagged")
 
-var (
-	checkerOnce sync.Once
-	checker     *SpecChecker
-	checkerErr  error
-)
+var checker = testkit.NewOnce(func() (*SpecChecker, error) { return NewSpecChecker(context.Background()) })
 
-// specChecker returns a checker for the embedded spec, loaded once per test binary.
+// specChecker returns a checker for the embedded spec, loaded once per test binary; a spec
+// that does not load and validate fails t.
 func specChecker(t testing.TB) *SpecChecker {
 	t.Helper()
-	checkerOnce.Do(func() { checker, checkerErr = NewSpecChecker(context.Background()) })
-	require.NoError(t, checkerErr, "the embedded spec must load and validate")
-	return checker
+	return checker.Get(t)
 }
 
 // loadExchanges reads every fixture; a fixture that does not parse fails the test.

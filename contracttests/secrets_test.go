@@ -1,8 +1,6 @@
 package contracttests
 
 import (
-	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,36 +9,13 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/partnercenter-go/productupgrades/internal/secrets"
+	"github.com/partnercenter-go/productupgrades/internal/testkit"
 )
 
-// scanForSecrets reads every file under root and describes each secret-looking string in it
-// (JWT, bearer or basic credentials, client secrets, token fields, private keys) by file,
-// line and kind, without repeating the secret.
-func scanForSecrets(root string) ([]string, error) {
-	var found []string
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		raw, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		for _, f := range secrets.Find(raw) {
-			line := 1 + strings.Count(string(raw[:f.Offset]), "\n")
-			found = append(found, fmt.Sprintf("%s:%d: %s (%s)", path, line, f.Kind, f.Excerpt))
-		}
-		return nil
-	})
-	return found, err
-}
-
-// TestTestdataHasNoSecrets fails on anything under testdata that looks like a credential:
-// fixtures must say "Bearer <token>" (or "<redacted>"), never carry a real token.
+// TestTestdataHasNoSecrets fails on anything under testdata that looks like a credential
+// (in compressed bodies too, see testkit.ScanTree): fixtures must say "Bearer <token>" (or "<redacted>"), never carry a real token.
 func TestTestdataHasNoSecrets(t *testing.T) {
-	found, err := scanForSecrets("testdata")
-	require.NoError(t, err)
+	found := testkit.ScanTree(t, "testdata")
 	assert.Empty(t, found, "secrets in testdata: replace them with <token> or <redacted>:\n%s", strings.Join(found, "\n"))
 }
 
@@ -58,8 +33,7 @@ func TestSecretScanCatchesPlantedSecrets(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "notes.txt"),
 		[]byte("token request body: grant_type=client_credentials&client_id=x&client_secret=hunter2hunter2\n"), 0o644))
 
-	found, err := scanForSecrets(dir)
-	require.NoError(t, err)
+	found := testkit.ScanTree(t, dir)
 	joined := strings.Join(found, "\n")
 	assert.Contains(t, joined, "planted-jwt.http:2: jwt")
 	assert.Contains(t, joined, "planted-bearer.http:2: authorization-header")

@@ -1,12 +1,13 @@
 package fake
 
 import (
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/partnercenter-go/productupgrades/internal/testkit"
 )
 
 // The cost of spec validation: the same handler serving creates with validation on and off,
@@ -28,7 +29,7 @@ func benchHandler(b *testing.B, validate bool) *Server {
 
 // serveCreate serves one create for the n-th customer and fails b unless it is a 202.
 func serveCreate(b *testing.B, s *Server, n int) {
-	body := `{"customerId":"` + fmt.Sprintf("00000000-0000-4000-8000-%012x", n) + `","productFamily":"Azure"}`
+	body := `{"customerId":"` + testkit.GUID(uint64(n)) + `","productFamily":"Azure"}`
 	req := httptest.NewRequest(http.MethodPost, "/v1/productupgrades", strings.NewReader(body))
 	req.Header.Set("Authorization", "Bearer token")
 	req.Header.Set("Content-Type", "application/json")

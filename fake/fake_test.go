@@ -19,6 +19,7 @@ import (
 
 	"github.com/partnercenter-go/productupgrades/client"
 	"github.com/partnercenter-go/productupgrades/fake"
+	"github.com/partnercenter-go/productupgrades/internal/testkit"
 )
 
 var reqA = client.UpgradeRequest{CustomerID: customerA, ProductFamily: "Azure"}
@@ -173,8 +174,8 @@ func TestIneligibleCustomer(t *testing.T) {
 func TestCreateReplayedWithSameRequestIDIsIdempotent(t *testing.T) {
 	t.Parallel()
 	srv := fake.Start(t)
-	tr := newSpecTransport(t)
-	rid := newID()
+	tr := testkit.NewSpecTransport(t, nil)
+	rid := testkit.NewID()
 	first := raw(t, tr, srv, "/v1/productupgrades", requestBody(customerA, "Azure"), "MS-RequestId", rid)
 	again := raw(t, tr, srv, "/v1/productupgrades", requestBody(customerA, "azure"), "MS-RequestId", rid)
 	require.Equal(t, http.StatusAccepted, first.status)
@@ -191,7 +192,7 @@ func TestCreateReplayedWithSameRequestIDIsIdempotent(t *testing.T) {
 
 	// Through the client: resending with the same request id gets the same upgrade.
 	c := newClient(t, srv)
-	rid2 := newID()
+	rid2 := testkit.NewID()
 	u1, err := c.CreateUpgradeWithRequestID(context.Background(), rid2, client.UpgradeRequest{CustomerID: customerB, ProductFamily: "Azure"})
 	require.NoError(t, err)
 	u2, err := c.CreateUpgradeWithRequestID(context.Background(), rid2, client.UpgradeRequest{CustomerID: customerB, ProductFamily: "Azure"})
@@ -203,7 +204,7 @@ func TestCreateReplayedWithSameRequestIDIsIdempotent(t *testing.T) {
 func TestNoBearerTokenIs401(t *testing.T) {
 	t.Parallel()
 	srv := fake.Start(t)
-	tr := newSpecTransport(t)
+	tr := testkit.NewSpecTransport(t, nil)
 	for _, auth := range []string{"-", "Basic dXNlcjpwYXNz", "Bearer ", "Bearer two words"} {
 		r := raw(t, tr, srv, "/v1/productupgrades/eligibility", requestBody(customerA, "Azure"), "Authorization", auth)
 		assert.Equal(t, http.StatusUnauthorized, r.status, "Authorization %q", auth)
@@ -217,7 +218,7 @@ func TestNoBearerTokenIs401(t *testing.T) {
 func TestSpecViolationIs400NamingTheRule(t *testing.T) {
 	t.Parallel()
 	srv := fake.Start(t)
-	tr := newSpecTransport(t)
+	tr := testkit.NewSpecTransport(t, nil)
 	cases := []struct {
 		name, path, body string
 		headers          []string
@@ -255,7 +256,7 @@ func TestSpecViolationIs400NamingTheRule(t *testing.T) {
 func TestPathsMatchCaseInsensitively(t *testing.T) {
 	t.Parallel()
 	srv := fake.Start(t, fake.WithPollsUntilComplete(0))
-	tr := newSpecTransport(t)
+	tr := testkit.NewSpecTransport(t, nil)
 	r := raw(t, tr, srv, "/V1/ProductUpgrades", requestBody(customerA, "Azure"))
 	require.Equal(t, http.StatusAccepted, r.status)
 	loc := r.header.Get("Location")
@@ -280,8 +281,8 @@ func TestUnknownPathIs404AndIsRecorded(t *testing.T) {
 func TestResponsesEchoIDsAndCarryServerHeaders(t *testing.T) {
 	t.Parallel()
 	srv := fake.Start(t)
-	tr := newSpecTransport(t)
-	rid, cid := newID(), newID()
+	tr := testkit.NewSpecTransport(t, nil)
+	rid, cid := testkit.NewID(), testkit.NewID()
 	for _, body := range []string{requestBody(customerA, "Azure"), requestBody("bad", "Azure")} {
 		r := raw(t, tr, srv, "/v1/productupgrades/eligibility", body, "MS-RequestId", rid, "MS-CorrelationId", cid)
 		assert.Equal(t, rid, r.header.Get("MS-RequestId"))
@@ -566,13 +567,14 @@ func TestSpecTransportCatchesDrift(t *testing.T) {
 		w.WriteHeader(http.StatusAccepted)
 	}))
 	defer broken.Close()
-	tr := &specTransport{t: t, validator: specValidator(t)}
+	tr := testkit.NewSpecTransport(t, nil)
 	c, err := client.New(client.WithBaseURL(broken.URL), client.WithHTTPClient(&http.Client{Transport: tr}),
 		client.WithTokenSource(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: testToken})), client.WithRetry(client.RetryPolicy{MaxRetries: -1}))
 	require.NoError(t, err)
 	_, _ = c.CreateUpgrade(context.Background(), reqA)
 	_, _ = c.CheckEligibility(context.Background(), reqA)
-	assert.Equal(t, 2, tr.checked)
-	assert.True(t, tr.bad.Has("response.header.required", "header Location"), "%v", tr.bad)
-	assert.True(t, tr.bad.Has("response.body.schema", "body /code"), "%v", tr.bad)
+	assert.Equal(t, 2, tr.Checked())
+	bad := tr.TakeViolations() // expected: taken, so that the transport's cleanup does not report them
+	assert.True(t, bad.Has("response.header.required", "header Location"), "%v", bad)
+	assert.True(t, bad.Has("response.body.schema", "body /code"), "%v", bad)
 }

@@ -3,7 +3,6 @@ package fake
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"fmt"
 	"io"
 	"net"
@@ -12,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/partnercenter-go/productupgrades/internal/testkit"
 )
 
 // rawRequest builds a create request with the headers the spec wants and body.
@@ -237,8 +238,7 @@ func TestCloseWaitsForRunningHandlers(t *testing.T) {
 	default:
 	}
 	_ = pw.CloseWithError(io.ErrUnexpectedEOF)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
+	ctx := testkit.Context(t, 30*time.Second)
 	select {
 	case <-closed:
 	case <-ctx.Done():

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/partnercenter-go/productupgrades/fake"
+	"github.com/partnercenter-go/productupgrades/internal/testkit"
 	"github.com/partnercenter-go/productupgrades/spec"
 )
 
@@ -39,7 +40,7 @@ func strictPost(t *testing.T, srv *fake.Server, path, body string, headers ...st
 		t.Fatal(err)
 	}
 	check, _ := http.NewRequest(http.MethodPost, path, bytes.NewReader(nil))
-	vs := specValidator(t).ValidateResponse(context.Background(), "fake", check, resp.StatusCode, resp.Header, data)
+	vs := testkit.Validator(t).ValidateResponse(context.Background(), "fake", check, resp.StatusCode, resp.Header, data)
 	var out map[string]any
 	if len(data) > 0 {
 		if err := json.Unmarshal(data, &out); err != nil {

@@ -6,11 +6,8 @@ import (
 	"compress/gzip"
 	"compress/zlib"
 	"encoding/base64"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -24,7 +21,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/partnercenter-go/productupgrades/internal/secrets"
+	"github.com/partnercenter-go/productupgrades/internal/testkit"
 )
 
 // Planted secrets: each is unique, so that finding it anywhere is a leak of that case.
@@ -432,7 +429,7 @@ func TestPlantedSecretsNeverReachDiskOrErr(t *testing.T) {
 				resp.Body.Close()
 			}
 
-			texts := writtenTexts(t, dir)
+			texts := testkit.TreeTexts(t, dir)
 			fixtures := 0
 			for name := range texts {
 				if strings.HasSuffix(name, ".http") {
@@ -452,11 +449,11 @@ func TestPlantedSecretsNeverReachDiskOrErr(t *testing.T) {
 			texts["WithErrorHandler"] = strings.Join(reported, "\n")
 			mu.Unlock()
 			for name, text := range texts {
-				assert.Empty(t, secrets.Find([]byte(text)), "%s holds something secret-shaped:\n%s", name, text)
+				assert.Empty(t, testkit.FindSecrets(name, text), "%s holds something secret-shaped:\n%s", name, text)
 			}
 			for _, s := range tc.secrets {
 				planted[tc.place]++
-				if where := leaks(texts, s); len(where) > 0 {
+				if where := testkit.Leaks(texts, s); len(where) > 0 {
 					t.Errorf("planted secret %q reached %s", s, strings.Join(where, ", "))
 					continue
 				}
@@ -482,109 +479,6 @@ func TestPlantedSecretsNeverReachDiskOrErr(t *testing.T) {
 	assert.GreaterOrEqual(t, total, 50, "at least 50 planted secrets")
 }
 
-// writtenTexts returns every file under dir (temporary files too) by name, and for each
-// compressed stream found in a file (gzip, zlib, or a raw deflate body) its decompressed
-// text under "NAME (decompressed)".
-func writtenTexts(t *testing.T, dir string) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, path)
-		out[rel] = string(b)
-		if dec := decompressed(b); dec != "" {
-			out[rel+" (decompressed)"] = dec
-		}
-		return nil
-	})
-	if errors.Is(err, fs.ErrNotExist) {
-		return out
-	}
-	require.NoError(t, err)
-	return out
-}
-
-// decompressed tries every offset where a gzip or zlib stream may start, and every body
-// (after a blank line) as raw deflate, and returns all that decodes.
-func decompressed(b []byte) string {
-	var out []string
-	try := func(open func(io.Reader) (io.Reader, error), at int) {
-		r, err := open(bytes.NewReader(b[at:]))
-		if err != nil {
-			return
-		}
-		d, _ := io.ReadAll(io.LimitReader(r, 16<<20))
-		if len(d) > 0 {
-			out = append(out, string(d))
-		}
-	}
-	for i := 0; i+2 <= len(b); i++ {
-		switch {
-		case b[i] == 0x1f && b[i+1] == 0x8b:
-			try(func(r io.Reader) (io.Reader, error) { return gzip.NewReader(r) }, i)
-		case b[i] == 0x78 && (b[i+1] == 0x01 || b[i+1] == 0x5e || b[i+1] == 0x9c || b[i+1] == 0xda):
-			try(func(r io.Reader) (io.Reader, error) { return zlib.NewReader(r) }, i)
-		}
-	}
-	for i := 0; i+2 <= len(b); i++ {
-		if b[i] == '\n' && b[i+1] == '\n' {
-			try(func(r io.Reader) (io.Reader, error) { return flate.NewReader(r), nil }, i+2)
-		}
-	}
-	return strings.Join(out, "\n")
-}
-
-// leaks returns where secret appears in texts (by name and form): as is, percent-encoded,
-// base64 (standard and URL alphabets, at each of the three alignments it can take inside a
-// longer encoded string) and JSON-escaped.
-func leaks(texts map[string]string, secret string) []string {
-	forms := map[string]string{"plain": secret}
-	forms["query-escaped"] = url.QueryEscape(secret)
-	forms["path-escaped"] = url.PathEscape(secret)
-	if d, err := url.QueryUnescape(secret); err == nil {
-		forms["unescaped"] = d
-	}
-	if j, err := json.Marshal(secret); err == nil {
-		forms["json-escaped"] = string(j[1 : len(j)-1])
-	}
-	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding} {
-		name := "base64"
-		if enc == base64.URLEncoding {
-			name = "base64url"
-		}
-		for shift := range 3 {
-			e := enc.EncodeToString(append(make([]byte, shift), secret...))
-			// Drop the characters that depend on the bytes around the secret.
-			core := strings.TrimRight(e, "=")
-			if shift > 0 {
-				core = core[4:]
-			}
-			if len(core) > 4 {
-				core = core[:len(core)-3]
-			}
-			if len(core) >= 6 {
-				forms[fmt.Sprintf("%s@%d", name, shift)] = core
-			}
-		}
-	}
-	var where []string
-	for name, text := range texts {
-		for form, f := range forms {
-			if f != "" && strings.Contains(text, f) {
-				where = append(where, name+" ("+form+")")
-			}
-		}
-	}
-	sort.Strings(where)
-	return where
-}
-
 // TestLeakScanCanFail shows the scan the planted-secrets test relies on finds a secret in
 // each form it claims to: planted in files as is, percent-encoded, base64-encoded inside a
 // longer string, JSON-escaped, gzip- and deflate-compressed, and in an error message.
@@ -603,9 +497,9 @@ func TestLeakScanCanFail(t *testing.T) {
 	write(".hidden.tmp", secret)
 	write("clean.http", "GET / HTTP/1.1\n\n")
 
-	texts := writtenTexts(t, dir)
+	texts := testkit.TreeTexts(t, dir)
 	texts["Err()"] = "record: POST /x?sig=" + url.PathEscape(secret)
-	where := leaks(texts, secret)
+	where := testkit.Leaks(texts, secret)
 	for _, want := range []string{
 		"plain.http (plain)", "escaped.http (query-escaped)", "base64.json (base64@1)", "json.json (json-escaped)",
 		"gzip.http (decompressed) (plain)", "deflate.http (decompressed) (plain)", ".hidden.tmp (plain)", "Err() (path-escaped)",
@@ -624,10 +518,10 @@ func TestLeakScanCanFail(t *testing.T) {
 	rec := New(rdir, srv.Client().Transport)
 	do(t, &http.Client{Transport: rec}, apiRequest(t, http.MethodPost, srv.URL, "/v1/productupgrades/eligibility", `{"customerId":"`+customerID+`","productFamily":"Azure","note":"kept-Ab1Cd2"}`))
 	require.NoError(t, rec.Err())
-	files := writtenTexts(t, rdir)
-	assert.Empty(t, leaks(files, "kept-Ab1Cd2"), "masked as it should be")
+	files := testkit.TreeTexts(t, rdir)
+	assert.Empty(t, testkit.Leaks(files, "kept-Ab1Cd2"), "masked as it should be")
 	for name, text := range files {
 		files[name] = strings.Replace(text, `"note":"<redacted>"`, `"note":"kept-Ab1Cd2"`, 1) // what a broken rule would write
 	}
-	assert.NotEmpty(t, leaks(files, "kept-Ab1Cd2"), "the scan sees the secret once a rule lets it through")
+	assert.NotEmpty(t, testkit.Leaks(files, "kept-Ab1Cd2"), "the scan sees the secret once a rule lets it through")
 }

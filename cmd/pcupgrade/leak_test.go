@@ -17,41 +17,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/partnercenter-go/productupgrades/client"
-	"github.com/partnercenter-go/productupgrades/internal/secrets"
+	"github.com/partnercenter-go/productupgrades/internal/testkit"
 )
 
 const upgradeX = "42d075a4-bfe7-43e7-af6d-7c68a57edcb4"
-
-// tokenForms are the forms in which a token may reach the output: as sent, URL-escaped (a
-// Location), JSON-escaped (a body).
-func tokenForms(tok string) []string {
-	forms := []string{tok, url.QueryEscape(tok), url.PathEscape(tok)}
-	b, _ := json.Marshal(tok)
-	return append(forms, string(b[1:len(b)-1]), strings.ReplaceAll(tok, "/", `\/`))
-}
-
-// findSecrets is the testdata secret scan (contracttests' scanForSecrets) for what the CLI
-// writes: each credential internal/secrets recognises, and each form of the live tokens,
-// described without repeating the secret.
-func findSecrets(where, text string, live ...string) []string {
-	var found []string
-	for _, f := range secrets.Find([]byte(text)) {
-		found = append(found, fmt.Sprintf("%s: %s (%s)", where, f.Kind, f.Excerpt))
-	}
-	for i, tok := range live {
-		if tok == "" {
-			continue
-		}
-		for _, form := range tokenForms(tok) {
-			// A short token counts where it stands as a word (see minScrubLen).
-			if len(form) >= minScrubLen && strings.Contains(text, form) || replaceWord(text, form, "\x00") != text {
-				found = append(found, fmt.Sprintf("%s: live token #%d", where, i+1))
-				break
-			}
-		}
-	}
-	return found
-}
 
 // Every run of pcupgrade in these tests is recorded (runArgs, runBounded), and TestMain scans
 // what it wrote after the tests: the testdata secret scan, over the CLI's output.
@@ -80,8 +49,8 @@ func scanOutputs() []string {
 	var found []string
 	for _, o := range outputs {
 		where := fmt.Sprintf("pcupgrade %s", strings.Join(o.args, " "))
-		found = append(found, findSecrets(where+" (stdout)", o.stdout, o.token, cliToken, demoToken)...)
-		found = append(found, findSecrets(where+" (stderr)", o.stderr, o.token, cliToken, demoToken)...)
+		found = append(found, testkit.FindSecrets(where+" (stdout)", o.stdout, o.token, cliToken, demoToken)...)
+		found = append(found, testkit.FindSecrets(where+" (stderr)", o.stderr, o.token, cliToken, demoToken)...)
 	}
 	return found
 }
@@ -102,7 +71,7 @@ func TestMain(m *testing.M) {
 // assertNoSecrets fails t when the CLI's output holds a credential or a live token.
 func assertNoSecrets(t *testing.T, stdout, stderr string, live ...string) {
 	t.Helper()
-	found := append(findSecrets("stdout", stdout, live...), findSecrets("stderr", stderr, live...)...)
+	found := append(testkit.FindSecrets("stdout", stdout, live...), testkit.FindSecrets("stderr", stderr, live...)...)
 	assert.Empty(t, found, "secrets in the output:\n%s", strings.Join(found, "\n"))
 }
 
@@ -119,7 +88,7 @@ func TestSecretScanOfOutputCatchesPlantedSecrets(t *testing.T) {
 		"Location: productUpgrades/x?sig=" + url.QueryEscape(live),
 		`{"m":"` + strings.ReplaceAll(live, "/", `\/`) + `"}`, // JSON may escape "/"
 	} {
-		found := findSecrets("planted", text, live)
+		found := testkit.FindSecrets("planted", text, live)
 		assert.NotEmpty(t, found, "the scan missed %q", text)
 		assert.NotContains(t, strings.Join(found, "\n"), "hunter2hunter2")
 	}

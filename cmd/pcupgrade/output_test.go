@@ -3,15 +3,10 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"strings"
 	"testing"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/partnercenter-go/productupgrades/internal/secrets"
 )
 
 func TestInert(t *testing.T) {
@@ -72,36 +67,6 @@ func TestScrubberJoinsTheRedactorAndMask(t *testing.T) {
 	assert.Equal(t, "<redacted> <redacted>", s.tokens(tok+" later-token-6789"))
 	assert.Equal(t, "x", newScrubber("").tokens("x"), "no token, nothing scrubbed")
 }
-
-// minScrubLen is the length from which the tests' secret scan (findSecrets) counts a live
-// token found anywhere; a shorter one counts where it stands as a word (replaceWord), the
-// rule secrets.Redactor follows.
-const minScrubLen = secrets.MinRedactLen
-
-// replaceWord replaces the occurrences of word in text that are not part of a longer word
-// (letters, digits and '_' make words): the tests' own oracle for a short token, written
-// apart from secrets.Redactor so that the scan does not trust what it checks.
-func replaceWord(text, word, with string) string {
-	var b strings.Builder
-	for {
-		i := strings.Index(text, word)
-		if i < 0 {
-			b.WriteString(text)
-			return b.String()
-		}
-		before, _ := utf8.DecodeLastRuneInString(text[:i])
-		after, _ := utf8.DecodeRuneInString(text[i+len(word):])
-		b.WriteString(text[:i])
-		if i > 0 && isWordRune(before) || i+len(word) < len(text) && isWordRune(after) {
-			b.WriteString(word)
-		} else {
-			b.WriteString(with)
-		}
-		text = text[i+len(word):]
-	}
-}
-
-func isWordRune(r rune) bool { return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r) }
 
 // JSON output: every string scrubbed, DEL, C1 and bidi controls escaped; still valid JSON
 // with the same values otherwise.

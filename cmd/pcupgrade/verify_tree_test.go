@@ -16,6 +16,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/partnercenter-go/productupgrades/internal/testkit"
 )
 
 // runBounded runs pcupgrade with a context that ends after a minute, and fails the test if
@@ -198,7 +200,7 @@ func TestVerifyOutputPassesTheSecretScan(t *testing.T) {
 	for _, e := range entries {
 		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
 		require.NoError(t, err)
-		inFiles = append(inFiles, findSecrets(e.Name(), string(data), "opaqueCredential0123456789abcdef")...)
+		inFiles = append(inFiles, testkit.FindSecrets(e.Name(), string(data), "opaqueCredential0123456789abcdef")...)
 	}
 	require.GreaterOrEqual(t, len(inFiles), 5, "the scan finds what was planted: %v", inFiles)
 

@@ -10,7 +10,10 @@
 //   - fake does not depend on contracttests (the fixture format, Verify and the contract
 //     tests): it routes and validates with package spec;
 //   - spec, which fake, record and contracttests build on, depends on none of them, nor on
-//     client or gen.
+//     client or gen;
+//   - internal/testkit, the helpers the tests share, is imported only by _test.go files (no
+//     package depends on it, not even transitively), and depends on neither client nor
+//     net/http/httptest, so that the tests of every layer, client's own included, can use it.
 //
 // Test files are exempt from the first two rules: the contract tests replay the client, and
 // tests run servers on loopback.
@@ -213,5 +216,38 @@ func TestSpecLinksNoLayerAboveIt(t *testing.T) {
 	}
 	if c := g.chain(g.path("spec"), "net/http/httptest"); c != nil {
 		t.Errorf("%s depends on net/http/httptest: %s", g.path("spec"), strings.Join(c, " → "))
+	}
+}
+
+func TestTestkitIsImportedOnlyByTests(t *testing.T) {
+	g := loadGraph(t)
+	testkit := g.path("internal/testkit")
+	if g.pkgs[testkit] == nil {
+		t.Fatalf("go list found no package %s among the module's packages %v", testkit, g.own)
+	}
+	for _, pkg := range g.own {
+		if pkg == testkit {
+			continue
+		}
+		if slices.Contains(nonTestImports(t, g.pkgs[pkg]), testkit) {
+			t.Errorf("%s imports %s in a non-test file; only _test.go files may", pkg, testkit)
+		} else if c := g.chain(pkg, testkit); c != nil {
+			t.Errorf("%s depends on %s: %s; only _test.go files may", pkg, testkit, strings.Join(c, " → "))
+		}
+	}
+}
+
+func TestTestkitLinksNeitherClientNorHTTPTest(t *testing.T) {
+	g := loadGraph(t)
+	testkit := g.path("internal/testkit")
+	if g.pkgs[testkit] == nil {
+		t.Fatalf("go list found no package %s among the module's packages %v", testkit, g.own)
+	}
+	for _, dep := range []string{g.path("client"), "net/http/httptest"} {
+		if slices.Contains(nonTestImports(t, g.pkgs[testkit]), dep) {
+			t.Errorf("%s imports %s", testkit, dep)
+		} else if c := g.chain(testkit, dep); c != nil {
+			t.Errorf("%s depends on %s: %s", testkit, dep, strings.Join(c, " → "))
+		}
 	}
 }
