@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/partnercenter-go/productupgrades/client"
@@ -34,7 +35,8 @@ flags:
   --interval D   wait between two status checks (default 200ms)
   --polls N      status checks that report InProgress before Completed (default 2)
 
-exit status: 0 the upgrade completed, 1 it did not, 2 usage error, 3 an API call failed
+exit status: 0 the upgrade completed, 1 it did not, 2 usage error, 3 an API call failed,
+4 the output could not be written
 
 example:
   pcupgrade demo
@@ -49,17 +51,13 @@ func runDemo(ctx context.Context, args []string, out, errOut *printer) int {
 	pos, err := parseInterspersed(fs, args)
 	switch {
 	case errors.Is(err, errHelp):
-		fmt.Fprint(out, demoUsage)
-		return exitOK
+		return show(out, errOut, "demo", demoUsage)
 	case err != nil:
-		errOut.printf("pcupgrade demo: %v (try pcupgrade demo --help)\n", err)
-		return exitUsage
+		return fail(errOut, exitUsage, "pcupgrade demo: %v (try pcupgrade demo --help)\n", err)
 	case len(pos) > 0:
-		errOut.printf("pcupgrade demo: unexpected argument %q (try pcupgrade demo --help)\n", pos[0])
-		return exitUsage
+		return fail(errOut, exitUsage, "pcupgrade demo: unexpected argument %q (try pcupgrade demo --help)\n", pos[0])
 	case *interval <= 0 || *polls < 0:
-		errOut.println("pcupgrade demo: --interval must be positive and --polls not negative (try pcupgrade demo --help)")
-		return exitUsage
+		return fail(errOut, exitUsage, "pcupgrade demo: --interval must be positive and --polls not negative (try pcupgrade demo --help)\n")
 	}
 
 	srv, err := fake.NewServer(fake.WithPollsUntilComplete(*polls))
@@ -68,8 +66,11 @@ func runDemo(ctx context.Context, args []string, out, errOut *printer) int {
 	}
 	defer srv.Close()
 
+	// The steps' lines and the exchanges go through o, which keeps the first write error; the
+	// results (printEligibility, ...) are written to out and checked where they are printed.
+	o := &demoOutput{p: out}
 	f := apiFlags{customer: demoCustomer, family: "Azure", baseURL: srv.URL}
-	hc := &http.Client{Transport: &showTransport{p: out, next: http.DefaultTransport}}
+	hc := &http.Client{Transport: &showTransport{o: o, next: http.DefaultTransport}}
 	c, err := newClient(&f, hc, demoToken, out)
 	if err != nil {
 		return report("demo", err, errOut)
@@ -78,43 +79,54 @@ func runDemo(ctx context.Context, args []string, out, errOut *printer) int {
 	defer cancel()
 	req := f.request()
 
-	out.printf("pcupgrade demo: a fake Partner Center at %s (in-process, spec-checked, no credentials)\n", srv.URL)
-	out.printf("customer %s, product family %s\n", req.CustomerID, req.ProductFamily)
+	o.printf("pcupgrade demo: a fake Partner Center at %s (in-process, spec-checked, no credentials)\n", srv.URL)
+	o.printf("customer %s, product family %s\n", req.CustomerID, req.ProductFamily)
 
-	out.printf("\n== 1. eligibility ==\n")
+	o.printf("\n== 1. eligibility ==\n")
 	e, err := c.CheckEligibility(ctx, req)
 	if err != nil {
 		return report("demo", err, errOut)
 	}
+	if err := o.failed(); err != nil {
+		return writeFailed("demo", err, errOut)
+	}
 	if err := printEligibility(out, e, false); err != nil {
-		return report("demo", err, errOut)
+		return writeFailed("demo", err, errOut)
 	}
 	if !e.IsEligible {
-		errOut.println("pcupgrade demo: the customer is not eligible")
-		return exitViolation
+		return fail(errOut, exitViolation, "pcupgrade demo: the customer is not eligible\n")
 	}
 
-	out.printf("\n== 2. create ==\n")
+	o.printf("\n== 2. create ==\n")
 	u, err := c.CreateUpgrade(ctx, req)
 	if err != nil {
 		return report("demo", err, errOut)
 	}
+	if err := o.failed(); err != nil {
+		return writeFailed("demo", err, errOut)
+	}
 	if err := printUpgrade(out, u, false); err != nil {
-		return report("demo", err, errOut)
+		return writeFailed("demo", err, errOut)
 	}
 
-	out.printf("\n== 3. wait (a status check every %s) ==\n", *interval)
+	o.printf("\n== 3. wait (a status check every %s) ==\n", *interval)
 	s, err := waitForUpgrade(ctx, c, u.ID, req, *interval, func(s *client.UpgradeStatus) {
-		out.printf("status: %s\n", s.Status)
+		o.printf("status: %s\n", s.Status)
 	})
 	if err != nil {
 		return report("demo", err, errOut)
 	}
-	out.printf("\n== result ==\n")
-	if err := printStatus(out, s, false); err != nil {
-		return report("demo", err, errOut)
+	o.printf("\n== result ==\n")
+	if err := o.failed(); err != nil {
+		return writeFailed("demo", err, errOut)
 	}
-	out.printf("final status: %s (%d requests, %d upgrade on the fake)\n", s.Status, len(srv.Requests()), len(srv.Upgrades()))
+	if err := printStatus(out, s, false); err != nil {
+		return writeFailed("demo", err, errOut)
+	}
+	o.printf("final status: %s (%d requests, %d upgrade on the fake)\n", s.Status, len(srv.Requests()), len(srv.Upgrades()))
+	if err := o.failed(); err != nil {
+		return writeFailed("demo", err, errOut)
+	}
 	if !s.Succeeded() {
 		return exitViolation
 	}
@@ -127,11 +139,43 @@ var (
 	shownResponseHeaders = []string{"Location", "Content-Type", "Retry-After", "MS-RequestId", "MS-CorrelationId", "MS-CV", "MS-ServerId"}
 )
 
+// demoOutput prints the demo's own lines on p until one cannot be written; from then on it
+// prints nothing and keeps that first error, which the demo checks between its steps and
+// turns into exitOutput. It is safe for concurrent use.
+type demoOutput struct {
+	p   *printer
+	mu  sync.Mutex
+	err error
+}
+
+func (o *demoOutput) printf(format string, args ...any) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.err == nil {
+		o.err = o.p.printf(format, args...)
+	}
+}
+
+func (o *demoOutput) write(text string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.err == nil {
+		o.err = o.p.write(text)
+	}
+}
+
+// failed returns the first write error, nil while everything was written.
+func (o *demoOutput) failed() error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.err
+}
+
 // showTransport prints each request and response: the request line, the headers that
 // matter and the body, each value cleaned by the printer (one line each, no escapes, no
 // token). Authorization is always printed as "Bearer <redacted>".
 type showTransport struct {
-	p    *printer
+	o    *demoOutput
 	next http.RoundTripper
 }
 
@@ -140,7 +184,7 @@ func (t *showTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	line := func(format string, args ...any) {
 		for i, a := range args {
 			if s, ok := a.(string); ok {
-				args[i] = t.p.clean(s)
+				args[i] = t.o.p.clean(s)
 			}
 		}
 		fmt.Fprintf(&b, format, args...)
@@ -152,7 +196,7 @@ func (t *showTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			continue
 		}
 		if name == "Authorization" {
-			v = secrets.MaskHeaderValue(v)
+			v = secrets.RedactAuthorization(v)
 		}
 		line("> %s: %s\n", name, v)
 	}
@@ -168,7 +212,7 @@ func (t *showTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := t.next.RoundTrip(req)
 	if err != nil {
 		line("< (no response: %s)\n", err.Error())
-		_ = t.p.write(t.p.s.scrub(b.String()))
+		t.o.write(t.o.p.s.scrub(b.String()))
 		return nil, err
 	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, client.MaxResponseBytes+1))
@@ -186,6 +230,6 @@ func (t *showTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if len(data) > 0 {
 		line("< %s\n", string(bytes.TrimSpace(data)))
 	}
-	_ = t.p.write(t.p.s.scrub(b.String()))
+	t.o.write(t.o.p.s.scrub(b.String()))
 	return resp, nil
 }

@@ -14,7 +14,7 @@
 //
 // Exit status: 0 ok; 1 a verify violation or an unparseable or unreadable file, or an upgrade
 // that ended in a failure state (wait); 2 a usage error; 3 a failed API call (error response,
-// network error, timeout).
+// network error, timeout); 4 the output could not be written (a full disk, a closed terminal).
 package main
 
 import (
@@ -36,6 +36,9 @@ const (
 	exitOK        = 0
 	exitViolation = 1
 	exitUsage     = 2
+	// exitOutput: stdout could not be written, so what the command printed is incomplete.
+	// Its own status, so that a script never takes a cut-off answer for a whole one.
+	exitOutput = 4
 )
 
 // command is one subcommand. To add one, write its run function and add it to commands.
@@ -75,26 +78,50 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	sc := newScrubber(strings.TrimSpace(getenv(tokenEnv)))
 	out, errOut := newPrinter(stdout, sc), newPrinter(stderr, sc)
 	if len(args) == 0 {
-		errOut.println("pcupgrade: no command given (try pcupgrade --help)")
-		return exitUsage
+		return fail(errOut, exitUsage, "pcupgrade: no command given (try pcupgrade --help)\n")
 	}
 	switch args[0] {
 	case "-h", "-help", "--help", "help":
 		if len(args) > 1 && args[0] == "help" {
 			if c := lookup(args[1]); c != nil {
-				fmt.Fprint(out, c.usage)
-				return exitOK
+				return show(out, errOut, "help", c.usage)
 			}
 		}
-		writeUsage(out)
-		return exitOK
+		return show(out, errOut, "help", usageText())
 	}
 	c := lookup(args[0])
 	if c == nil {
-		errOut.printf("pcupgrade: unknown command %q (try pcupgrade --help)\n", args[0])
-		return exitUsage
+		return fail(errOut, exitUsage, "pcupgrade: unknown command %q (try pcupgrade --help)\n", args[0])
 	}
 	return c.run(ctx, args[1:], out, errOut)
+}
+
+// Writing. A failed write to stdout is never ignored: the command stops and exits with
+// exitOutput (see writeFailed), or, for the progress lines of wait and demo, the first error
+// is remembered and reported when the command ends. A message on stderr always comes with a
+// status that already says something went wrong (fail), so when stderr itself cannot be
+// written that status still tells the caller.
+
+// fail prints a message of pcupgrade's own on errOut and returns code, a non-zero exit
+// status. When stderr cannot be written the message has nowhere else to go; the status
+// still reports the failure, so the write error is dropped on purpose.
+func fail(errOut *printer, code int, format string, args ...any) int {
+	_ = errOut.printf(format, args...)
+	return code
+}
+
+// writeFailed reports that command name could not write its output and returns exitOutput.
+func writeFailed(name string, err error, errOut *printer) int {
+	return fail(errOut, exitOutput, "pcupgrade %s: writing the output: %v\n", name, err)
+}
+
+// show prints text of pcupgrade's own (a help text) on out and returns exitOK, or exitOutput
+// when it could not be written.
+func show(out, errOut *printer, name, text string) int {
+	if _, err := io.WriteString(out, text); err != nil {
+		return writeFailed(name, err, errOut)
+	}
+	return exitOK
 }
 
 func lookup(name string) *command {
@@ -106,18 +133,16 @@ func lookup(name string) *command {
 	return nil
 }
 
-func writeUsage(w io.Writer) {
-	fmt.Fprintln(w, "usage: pcupgrade COMMAND [flags] [args]")
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "commands:")
+// usageText is the help of pcupgrade itself: the commands and an example.
+func usageText() string {
+	var b strings.Builder
+	b.WriteString("usage: pcupgrade COMMAND [flags] [args]\n\ncommands:\n")
 	for _, c := range commands {
-		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+		fmt.Fprintf(&b, "  %-10s %s\n", c.name, c.summary)
 	}
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "example:")
-	fmt.Fprintln(w, "  pcupgrade verify contracttests/testdata/exchanges")
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "pcupgrade COMMAND --help shows a command's flags.")
+	b.WriteString("\nexample:\n  pcupgrade verify contracttests/testdata/exchanges\n\n")
+	b.WriteString("pcupgrade COMMAND --help shows a command's flags.\n")
+	return b.String()
 }
 
 // errHelp is returned by parseInterspersed when --help was asked for.
@@ -158,7 +183,8 @@ devices are never opened, a symlink loop is an unreadable file, and an error quo
 flags:
   --format text|junit   output format (default text); junit writes JUnit XML for CI systems
 
-exit status: 0 all valid, 1 a violation or an unparseable or unreadable file, 2 usage error
+exit status: 0 all valid, 1 a violation or an unparseable or unreadable file, 2 usage error,
+4 the report could not be written
 
 example:
   pcupgrade verify contracttests/testdata/exchanges
@@ -172,11 +198,9 @@ func runVerify(ctx context.Context, args []string, out, errOut *printer) int {
 	paths, err := parseInterspersed(fs, args)
 	switch {
 	case errors.Is(err, errHelp):
-		fmt.Fprint(out, verifyUsage)
-		return exitOK
+		return show(out, errOut, "verify", verifyUsage)
 	case err != nil:
-		errOut.printf("pcupgrade verify: %v (try pcupgrade verify --help)\n", err)
-		return exitUsage
+		return fail(errOut, exitUsage, "pcupgrade verify: %v (try pcupgrade verify --help)\n", err)
 	}
 	var write func(*contracttests.Report, io.Writer) error
 	switch strings.ToLower(*format) {
@@ -185,21 +209,17 @@ func runVerify(ctx context.Context, args []string, out, errOut *printer) int {
 	case "junit":
 		write = (*contracttests.Report).WriteJUnit
 	default:
-		errOut.printf("pcupgrade verify: unknown format %q: want text or junit\n", *format)
-		return exitUsage
+		return fail(errOut, exitUsage, "pcupgrade verify: unknown format %q: want text or junit\n", *format)
 	}
 	if len(paths) == 0 {
-		errOut.println("pcupgrade verify: no files or folders given (try pcupgrade verify --help)")
-		return exitUsage
+		return fail(errOut, exitUsage, "pcupgrade verify: no files or folders given (try pcupgrade verify --help)\n")
 	}
 	rep, err := contracttests.Verify(ctx, paths...)
 	if err != nil {
-		errOut.printf("pcupgrade %v\n", err)
-		return exitUsage
+		return fail(errOut, exitUsage, "pcupgrade %v\n", err)
 	}
 	if err := write(cleanReport(rep, out.clean), out); err != nil {
-		errOut.printf("pcupgrade verify: writing the report: %v\n", err)
-		return exitViolation
+		return fail(errOut, exitOutput, "pcupgrade verify: writing the report: %v\n", err)
 	}
 	if !rep.Passed() {
 		return exitViolation

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"encoding/xml"
+	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -152,4 +154,68 @@ func TestDoubleDashEndsFlags(t *testing.T) {
 	_, good, _ := fixtures(t)
 	code, out, errOut := runArgs("verify", "--format", "text", "--", good)
 	assert.Equal(t, 0, code, out+errOut)
+}
+
+// fullWriter takes the first n bytes written to it and fails every write that would go past
+// them, like a disk that fills up part-way.
+type fullWriter struct {
+	n   int
+	got bytes.Buffer
+}
+
+var errDiskFull = errors.New("no space left on device")
+
+func (w *fullWriter) Write(b []byte) (int, error) {
+	if w.got.Len()+len(b) > w.n {
+		return 0, errDiskFull
+	}
+	return w.got.Write(b)
+}
+
+// flakyWriter fails its write number fail (from 1) and takes every other write, like an
+// output that loses one line.
+type flakyWriter struct {
+	fail, writes int
+	got          bytes.Buffer
+}
+
+func (w *flakyWriter) Write(b []byte) (int, error) {
+	w.writes++
+	if w.writes == w.fail {
+		return 0, errDiskFull
+	}
+	return w.got.Write(b)
+}
+
+// runFull runs args with a stdout that takes n bytes; see runBroken.
+func runFull(t *testing.T, n int, args ...string) {
+	t.Helper()
+	runBroken(t, &fullWriter{n: n}, args...)
+}
+
+// runBroken runs args with stdout out, a writer that fails, and requires exit status
+// exitOutput and one line on stderr naming the write error.
+func runBroken(t *testing.T, out io.Writer, args ...string) {
+	t.Helper()
+	var errOut bytes.Buffer
+	code := run(args, out, &errOut)
+	assert.Equal(t, exitOutput, code, "%v, stdout %+v\nstderr: %s", args, out, errOut.String())
+	assert.Regexp(t, `^pcupgrade \w+: writing the (output|report): no space left on device\n$`, errOut.String(), "%v, stdout %+v", args, out)
+}
+
+func TestOutputThatCannotBeWrittenExitsFour(t *testing.T) {
+	_, good, bad := fixtures(t)
+	for _, args := range [][]string{
+		{"--help"},
+		{"help", "verify"},
+		{"verify", "--help"},
+		{"verify", good},
+		{"verify", bad},
+		{"verify", "--format", "junit", good},
+		{"eligibility", "--help"},
+		{"wait", "--help"},
+		{"demo", "--help"},
+	} {
+		runFull(t, 0, args...)
+	}
 }

@@ -5,7 +5,8 @@ package main
 //
 // Exit status of these subcommands: 0 success; 1 the upgrade ended in a failure state
 // (wait); 2 usage error (a bad flag, a customer id that is not a GUID, PARTNER_CENTER_TOKEN
-// not set); 3 the API call failed (an error response, a network error, a timeout).
+// not set); 3 the API call failed (an error response, a network error, a timeout); 4 the
+// output could not be written.
 
 import (
 	"context"
@@ -68,7 +69,7 @@ const exitCodes = `
 The access token is read from PARTNER_CENTER_TOKEN and never printed.
 
 exit status: 0 ok, 1 the upgrade failed (wait), 2 usage error, 3 the API call failed
-(an error response, a network error or a timeout)
+(an error response, a network error or a timeout), 4 the output could not be written
 `
 
 var eligibilityUsage = `usage: pcupgrade eligibility --customer GUID [flags]
@@ -144,26 +145,24 @@ func parseAPIFlags(name, usage string, args []string, wantID bool, defTimeout ti
 		fs.DurationVar(&f.interval, "interval", client.DefaultPollInterval, "wait between checks")
 	}
 	pos, err := parseInterspersed(fs, args)
-	fail := func(format string, a ...any) (string, int, bool) {
-		errOut.printf("pcupgrade %s: %s (try pcupgrade %s --help)\n", name, fmt.Sprintf(format, a...), name)
-		return "", exitUsage, true
+	bad := func(format string, a ...any) (string, int, bool) {
+		return "", fail(errOut, exitUsage, "pcupgrade %s: %s (try pcupgrade %s --help)\n", name, fmt.Sprintf(format, a...), name), true
 	}
 	switch {
 	case errors.Is(err, errHelp):
-		fmt.Fprint(out, usage)
-		return "", exitOK, true
+		return "", show(out, errOut, name, usage), true
 	case err != nil:
-		return fail("%v", err)
+		return bad("%v", err)
 	case f.customer == "":
-		return fail("--customer is required")
+		return bad("--customer is required")
 	case f.timeout <= 0:
-		return fail("--timeout must be positive")
+		return bad("--timeout must be positive")
 	case name == "wait" && f.interval < minWaitInterval:
-		return fail("--interval %s is too short: it must be at least %s, so that a wait polls Partner Center at most once a second", f.interval, minWaitInterval)
+		return bad("--interval %s is too short: it must be at least %s, so that a wait polls Partner Center at most once a second", f.interval, minWaitInterval)
 	case wantID && len(pos) != 1:
-		return fail("want exactly one UPGRADE_ID argument, got %d", len(pos))
+		return bad("want exactly one UPGRADE_ID argument, got %d", len(pos))
 	case !wantID && len(pos) != 0:
-		return fail("unexpected argument %q", pos[0])
+		return bad("unexpected argument %q", pos[0])
 	}
 	if wantID {
 		id = pos[0]
@@ -205,17 +204,13 @@ func report(name string, err error, errOut *printer) int {
 	var ue *usageError
 	switch {
 	case errors.As(err, &ue), errors.Is(err, client.ErrInvalidInput):
-		errOut.printf("pcupgrade %s: %s (try pcupgrade %s --help)\n", name, line, name)
-		return exitUsage
+		return fail(errOut, exitUsage, "pcupgrade %s: %s (try pcupgrade %s --help)\n", name, line, name)
 	case errors.Is(err, client.ErrUpgradeFailed):
-		errOut.printf("pcupgrade %s: %s\n", name, line)
-		return exitUpgradeFailed
+		return fail(errOut, exitUpgradeFailed, "pcupgrade %s: %s\n", name, line)
 	case errors.Is(err, context.DeadlineExceeded):
-		errOut.printf("pcupgrade %s: timed out (--timeout): %s\n", name, line)
-		return exitAPI
+		return fail(errOut, exitAPI, "pcupgrade %s: timed out (--timeout): %s\n", name, line)
 	}
-	errOut.printf("pcupgrade %s: %s\n", name, line)
-	return exitAPI
+	return fail(errOut, exitAPI, "pcupgrade %s: %s\n", name, line)
 }
 
 func runEligibility(ctx context.Context, args []string, out, errOut *printer) int {
@@ -234,7 +229,7 @@ func runEligibility(ctx context.Context, args []string, out, errOut *printer) in
 		return report("eligibility", err, errOut)
 	}
 	if err := printEligibility(out, e, f.json); err != nil {
-		return report("eligibility", err, errOut)
+		return writeFailed("eligibility", err, errOut)
 	}
 	return exitOK
 }
@@ -255,7 +250,7 @@ func runCreate(ctx context.Context, args []string, out, errOut *printer) int {
 		return report("create", err, errOut)
 	}
 	if err := printUpgrade(out, u, f.json); err != nil {
-		return report("create", err, errOut)
+		return writeFailed("create", err, errOut)
 	}
 	return exitOK
 }
@@ -277,7 +272,7 @@ func runStatus(ctx context.Context, args []string, out, errOut *printer) int {
 		return report("status", err, errOut)
 	}
 	if err := printStatus(out, s, f.json); err != nil {
-		return report("status", err, errOut)
+		return writeFailed("status", err, errOut)
 	}
 	return exitOK
 }
@@ -300,17 +295,20 @@ func runWait(ctx context.Context, args []string, out, errOut *printer) int {
 	}
 	s, err := waitForUpgrade(ctx, c, id, f.request(), f.interval, p.update)
 	p.finish()
-	if errors.Is(err, client.ErrUpgradeFailed) && s != nil {
+	if errors.Is(err, client.ErrUpgradeFailed) && s != nil && p.err == nil {
 		// The final status, error details included, is the answer a script wants.
 		if perr := printStatus(out, s, f.json); perr != nil {
-			return report("wait", perr, errOut)
+			return writeFailed("wait", perr, errOut)
 		}
 	}
 	if err != nil {
-		return report("wait", err, errOut)
+		return report("wait", err, errOut) // a failed wait's status says more than a lost line
+	}
+	if p.err != nil {
+		return writeFailed("wait", p.err, errOut) // the progress lines were cut short
 	}
 	if err := printStatus(out, s, f.json); err != nil {
-		return report("wait", err, errOut)
+		return writeFailed("wait", err, errOut)
 	}
 	return exitOK
 }
@@ -322,13 +320,22 @@ func waitForUpgrade(ctx context.Context, c *client.Client, id string, r client.U
 }
 
 // progress shows wait's checks: one line rewritten in place on a terminal, a line per check
-// otherwise. The zero value shows nothing.
+// otherwise. The zero value shows nothing. After the first write error it writes nothing
+// more and keeps the error in err, for the command to report when the wait ends.
 type progress struct {
 	p      *printer
 	live   bool
 	checks int
 	start  time.Time
 	width  int
+	err    error
+}
+
+// printf prints a progress line unless an earlier one could not be written.
+func (p *progress) printf(format string, args ...any) {
+	if p.err == nil {
+		p.err = p.p.printf(format, args...)
+	}
 }
 
 func newProgress(p *printer, live bool) progress {
@@ -351,15 +358,15 @@ func (p *progress) update(s *client.UpgradeStatus) {
 			pad = strings.Repeat(" ", n)
 		}
 		p.width = utf8.RuneCountInString(line)
-		p.p.printf("\r%s%s", line, pad)
+		p.printf("\r%s%s", line, pad)
 		return
 	}
-	p.p.printf("%s)\n", line)
+	p.printf("%s)\n", line)
 }
 
 func (p *progress) finish() {
 	if p.p != nil && p.live && p.checks > 0 {
-		p.p.printf("\n")
+		p.printf("\n")
 	}
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"net"
 	"regexp"
 	"strings"
@@ -222,4 +223,38 @@ func TestDemoShowsTheWorkflowWithoutSecrets(t *testing.T) {
 	}
 	assert.NotContains(t, out, demoToken)
 	assert.NotRegexp(t, `Authorization: Bearer [^<]`, out)
+}
+
+func TestAPIOutputThatCannotBeWrittenExitsFour(t *testing.T) {
+	srv := startFake(t, fake.WithPollsUntilComplete(2))
+	base := []string{"--customer", customerX, "--base-url", srv.URL}
+	out := runOK(t, append([]string{"create"}, base...)...)
+	id := guidRE.FindString(out)
+	require.NotEmpty(t, id)
+
+	runFull(t, 0, append([]string{"eligibility"}, base...)...)
+	runFull(t, 0, append([]string{"eligibility", "--json"}, base...)...)
+	runFull(t, 0, "create", "--customer", customerY, "--base-url", srv.URL) // customerX has its upgrade
+	runFull(t, 0, append([]string{"status", id}, base...)...)
+	// wait: a progress line that cannot be written is reported when the wait ends, even
+	// when the final status could be.
+	runFull(t, 0, append([]string{"wait", "--interval", "1s", id}, base...)...)
+	runBroken(t, &flakyWriter{fail: 1}, append([]string{"wait", "--interval", "1s", id}, base...)...)
+}
+
+func TestDemoOutputThatCannotBeWrittenExitsFour(t *testing.T) {
+	t.Setenv(tokenEnv, "")
+	code, out, errOut := runArgs("demo", "--interval", "1ms")
+	require.Equal(t, exitOK, code, out+errOut)
+	// Wherever the output breaks, from the first byte to the last line, the demo says so.
+	for n := 0; n < len(out); n += len(out)/10 + 1 {
+		runFull(t, n, "demo", "--interval", "1ms")
+	}
+	runFull(t, len(out)-2, "demo", "--interval", "1ms")
+	// Each write lost on its own, the others taken: every one of them is checked.
+	w := &flakyWriter{}
+	require.Equal(t, exitOK, run([]string{"demo", "--interval", "1ms"}, w, io.Discard))
+	for i := 1; i <= w.writes; i++ {
+		runBroken(t, &flakyWriter{fail: i}, "demo", "--interval", "1ms")
+	}
 }

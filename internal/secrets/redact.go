@@ -43,10 +43,6 @@ func RedactAuthorization(v string) string {
 	return scheme + " " + Redacted
 }
 
-// MaskHeaderValue is RedactAuthorization, under the name the recorder, the demo and the
-// fixture walker have called it by.
-func MaskHeaderValue(v string) string { return RedactAuthorization(v) }
-
 // bearerCredential is a bearer credential, whatever the token, as a server might echo one.
 var bearerCredential = regexp.MustCompile(`(?i)bearer\s+[A-Za-z0-9\-._~+/]+=*`)
 

@@ -42,7 +42,6 @@ func TestRedactAuthorization(t *testing.T) {
 		{"  ", "<redacted>"},
 	} {
 		assert.Equal(t, tc.want, RedactAuthorization(tc.in), "%q", tc.in)
-		assert.Equal(t, tc.want, MaskHeaderValue(tc.in), "%q", tc.in)
 	}
 }
 
