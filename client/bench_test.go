@@ -188,7 +188,7 @@ func handWrittenCreate(ctx context.Context, hc *http.Client, baseURL string, r c
 	if err != nil {
 		return "", err
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
 		return "", err
 	}

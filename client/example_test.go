@@ -30,7 +30,7 @@ func newExampleServer() *httptest.Server {
 			w.Header().Set("Location", "productUpgrades/42d075a4-bfe7-43e7-af6d-7c68a57edcb4")
 			w.WriteHeader(http.StatusAccepted)
 		case path == "/v1/productupgrades/eligibility":
-			fmt.Fprint(w, `{"customerId":"4c721420-72ad-4708-a0a7-371a2f7b0969","isEligible":true,"productFamily":"azure"}`)
+			_, _ = fmt.Fprint(w, `{"customerId":"4c721420-72ad-4708-a0a7-371a2f7b0969","isEligible":true,"productFamily":"azure"}`)
 		case strings.HasSuffix(path, "/status"):
 			mu.Lock()
 			checks++
@@ -39,7 +39,7 @@ func newExampleServer() *httptest.Server {
 				status = "Completed"
 			}
 			mu.Unlock()
-			fmt.Fprintf(w, `{"id":"42d075a4-bfe7-43e7-af6d-7c68a57edcb4","status":%q,"productFamily":"Azure","lineItems":[`+
+			_, _ = fmt.Fprintf(w, `{"id":"42d075a4-bfe7-43e7-af6d-7c68a57edcb4","status":%q,"productFamily":"Azure","lineItems":[`+
 				`{"sourceProduct":{"name":"AzureSubscription"},"targetProduct":{"name":"Microsoft Azure plan"},"status":%[1]q}]}`, status)
 		default:
 			http.NotFound(w, r)

@@ -49,7 +49,8 @@ func withRetry(p RetryPolicy, clk *clock) policy {
 				throttleWait = d.throttleWait
 				if serr := clk.sleep(ctx, d.wait); serr != nil {
 					if err != nil {
-						return nil, fmt.Errorf("%w (waiting to retry after: %v)", serr, err)
+						// Only the context's error is wrapped (see stopError).
+						return nil, fmt.Errorf("%w (waiting to retry after: %v)", serr, err) //nolint:errorlint // the try's error is text, not a cause: see stopError
 					}
 					return nil, fmt.Errorf("%w (waiting to retry after HTTP %d)", serr, resp.StatusCode)
 				}
@@ -90,7 +91,10 @@ func stopError(ctx context.Context, try int, f tryFailure, retry bool, err error
 	case f == failedTokenSource:
 		return err
 	case ctx.Err() != nil:
-		return fmt.Errorf("%w (during try %d: %v)", ctx.Err(), try, err)
+		// The context ended the call, and its error is the one to match. The try's error is
+		// only told: wrapped, a try that hit its per-try timeout would make a cancelled call
+		// match context.DeadlineExceeded too (pcupgrade would say "timed out").
+		return fmt.Errorf("%w (during try %d: %v)", ctx.Err(), try, err) //nolint:errorlint // the try's error is text, not a cause: see above
 	case f == failedUnsendable:
 		return fmt.Errorf("try %d failed before anything was sent, not retried: %w", try, err)
 	case !retry:

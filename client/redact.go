@@ -75,7 +75,7 @@ func (r *redactor) redactErr(err error) error {
 		return err
 	}
 	var ue *url.Error
-	if errors.As(err, &ue) && error(ue) == err {
+	if errors.As(err, &ue) && error(ue) == err { //nolint:errorlint // identity, not matching: only a *url.Error at the top level is rebuilt; a wrapped one would lose its wrapper's text
 		return &url.Error{Op: ue.Op, URL: r.scrub(ue.URL), Err: r.redactErr(ue.Err)}
 	}
 	return &redactedError{msg: clean, err: err}

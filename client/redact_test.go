@@ -172,7 +172,7 @@ func writeRaw(t *testing.T, w http.ResponseWriter, raw string) {
 		t.Errorf("hijack: %v", err)
 		return
 	}
-	defer conn.Close()
+	defer func() { _ = conn.Close() }()
 	_, _ = buf.WriteString(raw)
 	_ = buf.Flush()
 }
@@ -206,7 +206,7 @@ func leaks(tok string, err error, logs string, result any) []string {
 		if b, jerr := json.Marshal(e); jerr == nil && has(string(b)) {
 			where = append(where, fmt.Sprintf("error fields level %d (%T): %s", depth, e, b))
 		}
-		switch u := e.(type) {
+		switch u := e.(type) { //nolint:errorlint // the walk goes down the chain one level at a time, checking each
 		case interface{ Unwrap() error }:
 			walk(u.Unwrap(), depth+1)
 		case interface{ Unwrap() []error }:

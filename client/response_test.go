@@ -6,16 +6,14 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-
-	"github.com/partnercenter-go/productupgrades/gen"
 )
 
 // TestNewAPIError is the *APIError of a response alone: no server, no call state.
 func TestNewAPIError(t *testing.T) {
 	const token = "api-error-test-token-value"
 	now := time.Date(2020, 7, 21, 4, 10, 58, 0, time.UTC)
-	sentRID := gen.Guid(uuid.MustParse("0d2c1a60-4d3a-4c7f-9e0b-5f6a7b8c9d01"))
-	sentCID := gen.Guid(uuid.MustParse("1e3d2b71-5e4b-4d80-af1c-6a7b8c9dae12"))
+	sentRID := uuid.MustParse("0d2c1a60-4d3a-4c7f-9e0b-5f6a7b8c9d01")
+	sentCID := uuid.MustParse("1e3d2b71-5e4b-4d80-af1c-6a7b8c9dae12")
 	hdr := func(kv ...string) http.Header {
 		h := http.Header{}
 		for i := 0; i < len(kv); i += 2 {

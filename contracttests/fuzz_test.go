@@ -3,6 +3,7 @@ package contracttests
 import (
 	"bytes"
 	"context"
+	"net/http"
 	"os"
 	"path/filepath"
 	"testing"
@@ -56,7 +57,7 @@ func FuzzParseExchange(f *testing.F) {
 		if int64(len(ex.RequestBody)) != ex.Request.ContentLength {
 			t.Fatalf("request body %d bytes, Content-Length %d", len(ex.RequestBody), ex.Request.ContentLength)
 		}
-		if int64(len(ex.ResponseBody)) != ex.Response.ContentLength && ex.Request.Method != "HEAD" {
+		if int64(len(ex.ResponseBody)) != ex.Response.ContentLength && ex.Request.Method != http.MethodHead {
 			t.Fatalf("response body %d bytes, Content-Length %d", len(ex.ResponseBody), ex.Response.ContentLength)
 		}
 		fixture, sidecar, err := Format(ex)

@@ -82,7 +82,7 @@ func raw(t testing.TB, tr http.RoundTripper, srv *fake.Server, path, body string
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	data, err := io.ReadAll(resp.Body)
 	if err != nil {
 		t.Fatal(err)

@@ -268,13 +268,20 @@ func TestCloseOverTheNetworkEndsHeldRequests(t *testing.T) {
 	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/v1/productupgrades/eligibility", strings.NewReader(body))
 	req.Header = rawRequest(nil, "Bearer t").Header
 	type result struct {
-		resp *http.Response
-		err  error
+		status string
+		body   []byte
+		err    error
 	}
 	done := make(chan result, 1)
 	go func() {
 		resp, err := http.DefaultClient.Do(req)
-		done <- result{resp, err}
+		if err != nil {
+			done <- result{err: err}
+			return
+		}
+		defer func() { _ = resp.Body.Close() }()
+		body, _ := io.ReadAll(resp.Body) // only shown in the failure message
+		done <- result{status: resp.Status, body: body}
 	}()
 	// Give the request time to reach the fake. Should it not have, the client sees a refused
 	// or closed connection: also no response, so the wait can never make the test fail.
@@ -282,9 +289,7 @@ func TestCloseOverTheNetworkEndsHeldRequests(t *testing.T) {
 	srv.Close()
 	r := <-done
 	if r.err == nil {
-		data, _ := io.ReadAll(r.resp.Body)
-		r.resp.Body.Close()
-		t.Fatalf("got %s with body %q, want a transport error", r.resp.Status, data)
+		t.Fatalf("got %s with body %q, want a transport error", r.status, r.body)
 	}
 	for _, r := range srv.Requests() {
 		if r.Status != 0 {

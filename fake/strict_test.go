@@ -34,7 +34,7 @@ func strictPost(t *testing.T, srv *fake.Server, path, body string, headers ...st
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	data, err := io.ReadAll(resp.Body)
 	if err != nil {
 		t.Fatal(err)

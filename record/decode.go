@@ -5,6 +5,7 @@ import (
 	"compress/flate"
 	"compress/gzip"
 	"compress/zlib"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -86,7 +87,7 @@ type tooLargeError struct{}
 
 func (tooLargeError) Error() string { return "too large" }
 
-func errTooLarge(err error) bool { _, ok := err.(tooLargeError); return ok }
+func errTooLarge(err error) bool { return errors.As(err, new(tooLargeError)) }
 
 // readBounded decodes body with the reader open returns, reading at most max+1 bytes.
 func readBounded(open func(io.Reader) (io.ReadCloser, error), body []byte, max int64) ([]byte, error) {
@@ -94,7 +95,9 @@ func readBounded(open func(io.Reader) (io.ReadCloser, error), body []byte, max i
 	if err != nil {
 		return nil, err
 	}
-	defer rc.Close()
+	// A decompressor's Close reports the error its Read already returned (ReadAll has it), or
+	// nothing when it stopped early at max+1 bytes: there is no error of its own to handle.
+	defer func() { _ = rc.Close() }()
 	out, err := io.ReadAll(io.LimitReader(rc, max+1))
 	if err != nil {
 		return nil, err

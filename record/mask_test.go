@@ -204,12 +204,12 @@ func TestDecodeBody(t *testing.T) {
 // verifies against the spec.
 func TestCompressedExchangeIsRecordedDecoded(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		io.Copy(io.Discard, r.Body)
+		_, _ = io.Copy(io.Discard, r.Body)
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Content-Encoding", "gzip")
 		w.Header().Set("MS-RequestId", r.Header.Get("MS-RequestId"))
 		w.Header().Set("MS-CorrelationId", r.Header.Get("MS-CorrelationId"))
-		io.WriteString(w, compress("gzip", eligibleBody))
+		_, _ = io.WriteString(w, compress("gzip", eligibleBody))
 	}))
 	defer srv.Close()
 	dir := t.TempDir()
@@ -224,7 +224,7 @@ func TestCompressedExchangeIsRecordedDecoded(t *testing.T) {
 	resp, err := (&http.Client{Transport: rec}).Do(req)
 	require.NoError(t, err)
 	raw, err := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	require.NoError(t, err)
 	zr, err := gzip.NewReader(bytes.NewReader(raw))
 	require.NoError(t, err, "the caller gets the compressed body as sent")
@@ -249,13 +249,13 @@ func TestCompressedExchangeIsRecordedDecoded(t *testing.T) {
 // recorded as sent (bar the token), and verifies.
 func TestStatusExchangeIsKeptWhole(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		io.Copy(io.Discard, r.Body)
+		_, _ = io.Copy(io.Discard, r.Body)
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("MS-RequestId", r.Header.Get("MS-RequestId"))
 		w.Header().Set("MS-CorrelationId", r.Header.Get("MS-CorrelationId"))
 		w.Header().Set("MS-CV", "iqOqN0FnaE2y0HcD.0")
 		w.Header().Set("MS-ServerId", "030020525")
-		io.WriteString(w, statusOKBody)
+		_, _ = io.WriteString(w, statusOKBody)
 	}))
 	defer srv.Close()
 	dir := t.TempDir()

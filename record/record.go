@@ -382,7 +382,8 @@ func (r *Recorder) captureRequestBody(req *http.Request, rt *route) ([]byte, *ht
 			r.fail(req, rt, "request body: GetBody", err)
 			return nil, req, false
 		}
-		defer rc.Close()
+		// A copy of the body, only read: ReadAll reports what went wrong reading it.
+		defer func() { _ = rc.Close() }()
 		b, err := io.ReadAll(io.LimitReader(rc, r.maxBody+1))
 		if err != nil {
 			r.fail(req, rt, "request body", err)
@@ -568,17 +569,17 @@ func (r *Recorder) save(req *http.Request, rt *route, reqBody []byte, resp *http
 // between the two links can leave a sidecar alone, never a fixture without its sidecar's
 // data on disk. A name taken in between (another Recorder or process writing into the same
 // folder) is skipped, never overwritten.
-func (r *Recorder) writePair(slug string, status int, fixture, metaJSON []byte) error {
+func (r *Recorder) writePair(slug string, status int, fixture, metaJSON []byte) (err error) {
 	tmpHTTP, err := r.writeTemp(contracttests.FixtureExt, fixture)
 	if err != nil {
 		return err
 	}
-	defer os.Remove(tmpHTTP)
+	defer removeTemp(tmpHTTP, &err)
 	tmpJSON, err := r.writeTemp(contracttests.SidecarExt, metaJSON)
 	if err != nil {
 		return err
 	}
-	defer os.Remove(tmpJSON)
+	defer removeTemp(tmpJSON, &err)
 
 	for range 1000 {
 		fixturePath, sidecarPath := contracttests.FixturePaths(r.dir, fmt.Sprintf("%04d-%s-%d", r.nextSeq(), slug, status))
@@ -592,7 +593,7 @@ func (r *Recorder) writePair(slug string, status int, fixture, metaJSON []byte) 
 		err = r.place(tmpHTTP, fixturePath)
 		if err != nil {
 			if rmErr := os.Remove(sidecarPath); rmErr != nil && !errors.Is(rmErr, fs.ErrNotExist) {
-				return fmt.Errorf("%w (and the sidecar %s could not be removed: %v)", err, filepath.Base(sidecarPath), rmErr)
+				return fmt.Errorf("%w (and the sidecar %s could not be removed: %w)", err, filepath.Base(sidecarPath), rmErr)
 			}
 			if errors.Is(err, fs.ErrExist) {
 				continue
@@ -614,8 +615,10 @@ func (r *Recorder) writeTemp(ext string, data []byte) (name string, err error) {
 	}
 	defer func() {
 		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
+			// The file is abandoned: its Close can only fail in a way the returned error
+			// already tells (or with os.ErrClosed when Close itself was the failure).
+			_ = f.Close()
+			removeTemp(f.Name(), &err)
 		}
 	}()
 	write := f.Write
@@ -634,15 +637,27 @@ func (r *Recorder) writeTemp(ext string, data []byte) (name string, err error) {
 	return f.Name(), nil
 }
 
+// removeTemp removes the temporary file name, which has served: it is linked to its name, or
+// no longer needed after a failure. When *err already reports a failure, a file that could
+// not be removed is added to it, since it stays in the folder to be deleted by hand. After a
+// success it is not added: the fixture and its sidecar are in place, so the write did not
+// fail, and a leftover .record-*.tmp is no fixture (walks and loads take .http files only).
+func removeTemp(name string, err *error) {
+	rmErr := os.Remove(name)
+	if *err != nil && rmErr != nil && !errors.Is(rmErr, fs.ErrNotExist) {
+		*err = fmt.Errorf("%w (and the temporary file %s could not be removed: %w)", *err, filepath.Base(name), rmErr)
+	}
+}
+
 // place gives the temporary file tmp the name path, failing with fs.ErrExist when path
 // exists: a hard link, which never replaces a file and keeps tmp for another name. Where hard
 // links are not supported a copy of tmp is renamed instead, after checking that path is free.
-func (r *Recorder) place(tmp, path string) error {
+func (r *Recorder) place(tmp, path string) (err error) {
 	link := os.Link
 	if r.linkHook != nil {
 		link = r.linkHook
 	}
-	err := link(tmp, path)
+	err = link(tmp, path)
 	switch {
 	case err == nil:
 		return nil
@@ -659,7 +674,7 @@ func (r *Recorder) place(tmp, path string) error {
 	if err != nil {
 		return err
 	}
-	defer os.Remove(cp)
+	defer removeTemp(cp, &err) // after the rename, cp no longer exists: nothing to remove
 	if _, statErr := os.Lstat(path); statErr == nil {
 		return fmt.Errorf("write %s: %w", filepath.Base(path), fs.ErrExist)
 	}

@@ -84,7 +84,7 @@ func TestRouterFindRoute(t *testing.T) {
 				// openapi3filter tells the errors apart by identity and type assertion
 				// (ConvertErrors, the middleware): they must come unwrapped.
 				assert.Same(t, tc.wantErr, err)
-				_, isRouteErr := err.(*routers.RouteError)
+				_, isRouteErr := err.(*routers.RouteError) //nolint:errorlint // the point: a *RouteError itself, unwrapped (see above)
 				assert.True(t, isRouteErr, "%T", err)
 				assert.Nil(t, route)
 				assert.Nil(t, params)

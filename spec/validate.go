@@ -330,7 +330,9 @@ func responseKey(r *routers.Route, status int) string {
 
 // flatten unpacks kin-openapi's MultiError (and errors.Join) into single errors.
 func flatten(err error) []error {
-	if me, ok := err.(openapi3.MultiError); ok && len(me) > 0 {
+	// Only err itself is inspected, never an error found by unwrapping it: a MultiError inside
+	// a *openapi3filter.RequestError or ResponseError stays that one error, with its context.
+	if me, ok := err.(openapi3.MultiError); ok && len(me) > 0 { //nolint:errorlint // the top level only: a wrapped MultiError keeps its context
 		var out []error
 		for _, e := range me {
 			out = append(out, flatten(e)...)
@@ -338,7 +340,7 @@ func flatten(err error) []error {
 		return out
 	}
 	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		if _, isSec := err.(*openapi3filter.SecurityRequirementsError); !isSec {
+		if _, isSec := err.(*openapi3filter.SecurityRequirementsError); !isSec { //nolint:errorlint // the top level only: is this join itself the security error, not one it holds
 			var out []error
 			for _, e := range j.Unwrap() {
 				out = append(out, flatten(e)...)

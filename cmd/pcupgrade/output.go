@@ -177,9 +177,6 @@ func (p *printer) printf(format string, args ...any) error {
 	return p.write(p.s.scrub(fmt.Sprintf(format, safe...)))
 }
 
-// println prints a line of pcupgrade's own text (scrubbed like any other).
-func (p *printer) println(text string) error { return p.printf("%s\n", text) }
-
 // Write lets a printer stand where an io.Writer is wanted (help texts, verify's report):
 // what it writes is scrubbed of the known tokens but not otherwise changed, so callers give
 // it trusted text or values already cleaned (see cleanReport).

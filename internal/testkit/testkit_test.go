@@ -160,7 +160,7 @@ func eligibility(t *testing.T, tr http.RoundTripper, base string) string {
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := tr.RoundTrip(req)
 	require.NoError(t, err)
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	b, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
 	return string(b)
@@ -235,8 +235,12 @@ func TestSpecTransportPassesTransportErrorsOn(t *testing.T) {
 	tr := NewSpecTransport(spy, roundTripFunc(func(*http.Request) (*http.Response, error) { return nil, boom }))
 	req, err := http.NewRequest(http.MethodPost, base+"/v1/productupgrades", nil)
 	require.NoError(t, err)
-	_, err = tr.RoundTrip(req)
+	resp, err := tr.RoundTrip(req)
+	if resp != nil {
+		_ = resp.Body.Close()
+	}
 	assert.ErrorIs(t, err, boom)
+	assert.Nil(t, resp)
 	assert.Equal(t, []string{"no response was checked against the spec"}, spy.end())
 }
 
