@@ -12,6 +12,7 @@ import (
 )
 
 func TestEncodeBody_MatchesJSONMarshal(t *testing.T) {
+	t.Parallel()
 	id, ok := guid.Parse("4C721420-72AD-4708-A0A7-371A2F7B0969")
 	assert.True(t, ok)
 	etag := "W/\"1\""

@@ -18,6 +18,7 @@ import (
 )
 
 func TestNew_RequiresTokenSource(t *testing.T) {
+	t.Parallel()
 	_, err := client.New(client.WithBaseURL("https://example.test"))
 	require.Error(t, err)
 	assert.ErrorIs(t, err, client.ErrInvalidInput)
@@ -25,6 +26,7 @@ func TestNew_RequiresTokenSource(t *testing.T) {
 }
 
 func TestNew_RejectsBadOptionsNamingThem(t *testing.T) {
+	t.Parallel()
 	ts := client.WithTokenSource(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: testToken}))
 	cases := []struct {
 		name   string
@@ -49,6 +51,7 @@ func TestNew_RejectsBadOptionsNamingThem(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			_, err := client.New(ts, tc.opt)
 			require.Error(t, err)
 			assert.ErrorIs(t, err, client.ErrInvalidInput)
@@ -58,6 +61,7 @@ func TestNew_RejectsBadOptionsNamingThem(t *testing.T) {
 }
 
 func TestNew_AcceptsGoodOptions(t *testing.T) {
+	t.Parallel()
 	_, err := client.New(
 		client.WithTokenSource(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: testToken})),
 		client.WithBaseURL("https://partner.partnercenterapi.microsoftonline.cn/"),
@@ -71,6 +75,7 @@ func TestNew_AcceptsGoodOptions(t *testing.T) {
 }
 
 func TestHeaders_SentOnEveryCall(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		accepted(w, "productUpgrades/"+testUpgradeID)
 	})
@@ -103,6 +108,7 @@ func TestHeaders_SentOnEveryCall(t *testing.T) {
 }
 
 func TestHeaders_NoApplicationHeaderUnlessSet(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		accepted(w, "productUpgrades/"+testUpgradeID)
 	})
@@ -115,6 +121,7 @@ func TestHeaders_NoApplicationHeaderUnlessSet(t *testing.T) {
 }
 
 func TestHeaders_NewRequestAndCorrelationIDPerCall(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		accepted(w, "productUpgrades/"+testUpgradeID)
 	})
@@ -130,6 +137,7 @@ func TestHeaders_NewRequestAndCorrelationIDPerCall(t *testing.T) {
 }
 
 func TestHeaders_CorrelationIDFromContext(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		accepted(w, "productUpgrades/"+testUpgradeID)
 	})
@@ -150,6 +158,7 @@ func TestHeaders_CorrelationIDFromContext(t *testing.T) {
 }
 
 func TestHeaders_SameRequestIDOnEveryRetry(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		if n < 2 {
 			reply(w, http.StatusServiceUnavailable, `{"code":800003,"description":"Service unavailable","source":"PartnerFD"}`)
@@ -174,6 +183,7 @@ func TestHeaders_SameRequestIDOnEveryRetry(t *testing.T) {
 }
 
 func TestTokenSource_AskedOnEveryTry(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		if n < 2 {
 			reply(w, http.StatusBadGateway, "")
@@ -193,6 +203,7 @@ func TestTokenSource_AskedOnEveryTry(t *testing.T) {
 }
 
 func TestRedirects_AreNotFollowed(t *testing.T) {
+	t.Parallel()
 	other := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		accepted(w, "productUpgrades/"+testUpgradeID)
 	})
@@ -208,6 +219,7 @@ func TestRedirects_AreNotFollowed(t *testing.T) {
 }
 
 func TestClient_SafeForConcurrentUse(t *testing.T) {
+	t.Parallel()
 	var mu sync.Mutex
 	seen := map[string]int{}
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {

@@ -20,6 +20,7 @@ import (
 var noRetry = client.WithRetry(client.RetryPolicy{MaxRetries: -1})
 
 func TestAPIError_BodyShapes(t *testing.T) {
+	t.Parallel()
 	const (
 		rid  = "560df6b9-6e53-4954-aed7-133477ac1194"
 		corr = "e937630b-8341-4d70-8f73-450d32ee0189"
@@ -87,6 +88,7 @@ func TestAPIError_BodyShapes(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 				reply(w, tc.status, tc.body, tc.headers...)
 			})
@@ -117,6 +119,7 @@ func TestAPIError_BodyShapes(t *testing.T) {
 }
 
 func TestAPIError_ErrorIsShortAndFreeOfTheToken(t *testing.T) {
+	t.Parallel()
 	long := strings.Repeat("very long description ", 500)
 	body := `{"code":800002,"description":"Invalid request input: header Authorization: Bearer ` + testToken +
 		` and again ` + testToken + " " + long + `","source":"PartnerFD"}`
@@ -137,6 +140,7 @@ func TestAPIError_ErrorIsShortAndFreeOfTheToken(t *testing.T) {
 }
 
 func TestAPIError_OtherBearerTokensAreRedacted(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		reply(w, http.StatusUnauthorized, "rejected Authorization: bearer eyJhbGciOi.eyJzdWIiOi.c2lnbmF0dXJl for tenant")
 	})
@@ -158,6 +162,8 @@ func hugeBody(w io.Writer, n int) {
 }
 
 func TestAPIError_64MiBBodyIsNotRead(t *testing.T) {
+	// Not parallel, nor its subtests: it measures the whole process's allocations
+	// (runtime.MemStats.TotalAlloc), which any test running beside it would add to.
 	const size = 64 << 20
 	for _, withLength := range []bool{false, true} {
 		t.Run("content-length "+strconv.FormatBool(withLength), func(t *testing.T) {
@@ -190,6 +196,7 @@ func TestAPIError_64MiBBodyIsNotRead(t *testing.T) {
 }
 
 func TestSuccess_OversizedBodyIsAnError(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		w.WriteHeader(http.StatusOK)
 		hugeBody(w, 2<<20)
@@ -204,8 +211,10 @@ func TestSuccess_OversizedBodyIsAnError(t *testing.T) {
 }
 
 func TestSuccess_MalformedBodyIsAnError(t *testing.T) {
+	t.Parallel()
 	for name, body := range map[string]string{"empty": "", "not JSON": "<html>ok</html>", "wrong types": `{"isEligible":"yes"}`} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 				reply(w, http.StatusOK, body)
 			})
@@ -219,6 +228,7 @@ func TestSuccess_MalformedBodyIsAnError(t *testing.T) {
 }
 
 func TestPredicates(t *testing.T) {
+	t.Parallel()
 	inProgress := &client.APIError{StatusCode: 409, Code: client.CodeUpgradeInProgress}
 	notFound := &client.APIError{StatusCode: 404, Code: client.CodeUpgradeNotFound}
 	throttled := &client.APIError{StatusCode: 429, RetryAfter: time.Minute}
@@ -236,6 +246,7 @@ func TestPredicates(t *testing.T) {
 }
 
 func TestErrorMessages(t *testing.T) {
+	t.Parallel()
 	ae := &client.APIError{StatusCode: 429, Description: "slow down", RetryAfter: 57 * time.Second, RequestID: "r1", CorrelationID: "c1", Operation: "CheckStatus"}
 	assert.Equal(t, "productupgrades: CheckStatus: 429 Too Many Requests: slow down (retry after 57s) [request-id r1, correlation-id c1]", ae.Error())
 	ufe := &client.UpgradeFailedError{UpgradeID: testUpgradeID, Status: "Failed", ErrorDetails: &client.ErrorDetails{Code: "42", Message: "quota"}}

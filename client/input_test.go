@@ -37,6 +37,7 @@ var operations = map[string]func(c *client.Client, ctx context.Context, upgradeI
 }
 
 func TestBadInput_SendsNothingAndNamesTheField(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name      string
 		customer  string
@@ -64,6 +65,7 @@ func TestBadInput_SendsNothingAndNamesTheField(t *testing.T) {
 				continue
 			}
 			t.Run(tc.name+"/"+opName, func(t *testing.T) {
+				t.Parallel()
 				srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 					reply(w, http.StatusInternalServerError, "")
 				})
@@ -84,6 +86,7 @@ func TestBadInput_SendsNothingAndNamesTheField(t *testing.T) {
 }
 
 func TestBadInput_InvalidCorrelationIDSendsNothing(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		accepted(w, "productUpgrades/"+testUpgradeID)
 	})
@@ -98,6 +101,7 @@ func TestBadInput_InvalidCorrelationIDSendsNothing(t *testing.T) {
 }
 
 func TestBadInput_CreateWithInvalidRequestIDSendsNothing(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		accepted(w, "productUpgrades/"+testUpgradeID)
 	})
@@ -109,10 +113,13 @@ func TestBadInput_CreateWithInvalidRequestIDSendsNothing(t *testing.T) {
 }
 
 func TestTokenSourceFailure_SendsNothing(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		accepted(w, "productUpgrades/"+testUpgradeID)
 	})
 	boom := errors.New("aad: invalid_client")
+	// The subtests are not parallel: the assertion after the loop reads the server they share,
+	// so it must run after them.
 	for name, op := range operations {
 		t.Run(name, func(t *testing.T) {
 			ts := &countingTokenSource{err: boom}
@@ -129,6 +136,7 @@ func TestTokenSourceFailure_SendsNothing(t *testing.T) {
 }
 
 func TestTokenSource_EmptyTokenSendsNothing(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		accepted(w, "productUpgrades/"+testUpgradeID)
 	})

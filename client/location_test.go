@@ -14,6 +14,7 @@ import (
 )
 
 func TestParseLocation_AcceptedForms(t *testing.T) {
+	t.Parallel()
 	const id = testUpgradeID
 	cases := map[string]string{
 		"docs' relative form":       "productUpgrades/" + id,
@@ -37,6 +38,7 @@ func TestParseLocation_AcceptedForms(t *testing.T) {
 	}
 	for name, loc := range cases {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			got, err := client.ParseLocation(loc)
 			require.NoError(t, err)
 			assert.Equal(t, id, got)
@@ -48,6 +50,7 @@ func TestParseLocation_AcceptedForms(t *testing.T) {
 }
 
 func TestParseLocation_RejectedForms(t *testing.T) {
+	t.Parallel()
 	const id = testUpgradeID
 	cases := map[string]string{
 		"empty":                  "",
@@ -72,6 +75,7 @@ func TestParseLocation_RejectedForms(t *testing.T) {
 	}
 	for name, loc := range cases {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			got, err := client.ParseLocation(loc)
 			require.Error(t, err)
 			assert.Empty(t, got)
@@ -84,6 +88,7 @@ func TestParseLocation_RejectedForms(t *testing.T) {
 }
 
 func TestParseLocation_LongHeaderIsShortenedInError(t *testing.T) {
+	t.Parallel()
 	_, err := client.ParseLocation(strings.Repeat("x", 10000))
 	var le *client.LocationError
 	require.True(t, errors.As(err, &le))
@@ -92,6 +97,7 @@ func TestParseLocation_LongHeaderIsShortenedInError(t *testing.T) {
 }
 
 func TestCreate_LocationFormsFromServer(t *testing.T) {
+	t.Parallel()
 	for _, loc := range []string{
 		"productUpgrades/" + testUpgradeID,
 		"/v1/productupgrades/" + testUpgradeID + "/",
@@ -109,6 +115,7 @@ func TestCreate_LocationFormsFromServer(t *testing.T) {
 }
 
 func TestCreate_MissingOrMalformedLocationIsNotRetried(t *testing.T) {
+	t.Parallel()
 	cases := map[string]func(w http.ResponseWriter){
 		"no Location header": func(w http.ResponseWriter) { reply(w, http.StatusAccepted, "") },
 		"empty Location":     func(w http.ResponseWriter) { reply(w, http.StatusAccepted, "", "Location", "") },
@@ -120,6 +127,7 @@ func TestCreate_MissingOrMalformedLocationIsNotRetried(t *testing.T) {
 	}
 	for name, answer := range cases {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) { answer(w) })
 			c := newClient(t, srv.URL)
 			u, err := c.CreateUpgrade(context.Background(), testRequest())
@@ -144,6 +152,7 @@ func TestCreate_MissingOrMalformedLocationIsNotRetried(t *testing.T) {
 }
 
 func TestCreate_BadResponseIDHeaderDoesNotHideThe202(t *testing.T) {
+	t.Parallel()
 	// The generated parser binds MS-RequestId as a uuid and fails on anything else; the
 	// upgrade was accepted all the same.
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
@@ -157,6 +166,7 @@ func TestCreate_BadResponseIDHeaderDoesNotHideThe202(t *testing.T) {
 }
 
 func TestParseLocation_NonHexGUIDIsRejected(t *testing.T) {
+	t.Parallel()
 	_, err := client.ParseLocation("productUpgrades/42d075a4-bfe7-43e7-af6d-7c68a57edcbg")
 	assert.ErrorIs(t, err, client.ErrInvalidLocation)
 	_, err = client.ParseLocation("productUpgrades/42d075a4-bfe7-43e7-af6d_7c68a57edcb4")

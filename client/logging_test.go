@@ -35,6 +35,7 @@ func (s *syncBuffer) String() string {
 }
 
 func TestLogging_OneLinePerTryWithoutSecretsOrBodies(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		if n == 0 {
 			reply(w, http.StatusServiceUnavailable, `{"code":800003,"description":"secret-ish body text"}`)
@@ -72,6 +73,7 @@ func TestLogging_OneLinePerTryWithoutSecretsOrBodies(t *testing.T) {
 }
 
 func TestLogging_TransportErrorsAreLogged(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) { dropConnection(t, w) })
 	var buf syncBuffer
 	c := newClient(t, srv.URL, client.WithLogger(slog.New(slog.NewTextHandler(&buf, nil))),

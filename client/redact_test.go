@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -226,11 +227,17 @@ func leaks(tok string, err error, logs string, result any) []string {
 }
 
 func TestToken_NeverLeavesTheProcess(t *testing.T) {
+	t.Parallel()
 	cases := echoCases()
 	require.GreaterOrEqual(t, len(cases), 12)
-	planted, caught := 0, 0
+	// The cases run in parallel: the counts are atomic and reported once they all ended.
+	var planted, caught atomic.Int32
+	t.Cleanup(func() {
+		t.Logf("%d cases: token planted in %d, kept out of errors, logs and results in %d", len(cases), planted.Load(), caught.Load())
+	})
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			tok := tc.token
 			if tok == "" {
 				tok = jwtToken
@@ -249,19 +256,19 @@ func TestToken_NeverLeavesTheProcess(t *testing.T) {
 			recordSleeps(c)
 			result, err := tc.call(c)
 			require.NotZero(t, echoed, "the server echoed the token")
-			planted++
+			planted.Add(1)
 			if where := leaks(tok, err, logs.String(), result); len(where) > 0 {
 				t.Errorf("the token leaked:\n%s", strings.Join(where, "\n"))
 				return
 			}
-			caught++
+			caught.Add(1)
 			t.Logf("err: %v", err)
 		})
 	}
-	t.Logf("%d cases: token planted in %d, kept out of errors, logs and results in %d", len(cases), planted, caught)
 }
 
 func TestToken_ShortTokensAreNotScrubbedOutOfWords(t *testing.T) {
+	t.Parallel()
 	const short = "abc"
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		reply(w, 400, `{"code":800002,"description":"the abcdef field is invalid","source":"abc"}`, "MS-RequestId", "abc")
@@ -275,6 +282,7 @@ func TestToken_ShortTokensAreNotScrubbedOutOfWords(t *testing.T) {
 }
 
 func TestToken_TransportErrorStillMatchesItsSentinels(t *testing.T) {
+	t.Parallel()
 	// A redacted transport error keeps its meaning: a timeout is still a timeout.
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		writeRaw(t, w, "HTTP/1.1 "+bearerOf(r)+"\r\n\r\n")

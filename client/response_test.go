@@ -10,6 +10,7 @@ import (
 
 // TestNewAPIError is the *APIError of a response alone: no server, no call state.
 func TestNewAPIError(t *testing.T) {
+	t.Parallel()
 	const token = "api-error-test-token-value"
 	now := time.Date(2020, 7, 21, 4, 10, 58, 0, time.UTC)
 	sentRID := uuid.MustParse("0d2c1a60-4d3a-4c7f-9e0b-5f6a7b8c9d01")
@@ -58,6 +59,7 @@ func TestNewAPIError(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			want := tc.want
 			want.Operation = opCreate
 			if want.RequestID == "" {

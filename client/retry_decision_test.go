@@ -9,6 +9,7 @@ import (
 // TestRetryDecision is the retry rule alone, one outcome per case: what RetryPolicy.decide
 // answers after a try, without a server or a clock.
 func TestRetryDecision(t *testing.T) {
+	t.Parallel()
 	const s = time.Second
 	now := time.Date(2020, 7, 21, 4, 10, 58, 0, time.UTC)
 	policy := RetryPolicy{MaxRetries: 3, BaseDelay: s, MaxDelay: 60 * s}
@@ -108,6 +109,7 @@ func TestRetryDecision(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			got := tc.policy.decide(tc.try, tc.outcome, now, tc.lastThrottle, tc.jitter)
 			if got != tc.want {
 				t.Errorf("after try %d of %+v (policy %+v, last throttle %v, jitter %v):\n got %+v\nwant %+v",

@@ -19,6 +19,7 @@ import (
 const throttleBody = `{"statusCode":429,"message":"Rate limit is exceeded. Try again in 57 seconds."}`
 
 func TestRetry_429WithRetryAfterThen202(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		if n == 0 {
 			reply(w, http.StatusTooManyRequests, throttleBody, "Retry-After", "57", "Content-Type", "application/json")
@@ -41,6 +42,7 @@ func TestRetry_429WithRetryAfterThen202(t *testing.T) {
 // so the retry waits the base delay (the throttling guidance backs off even when told it may
 // retry at once). Without the header, both would wait the jittered backoff.
 func TestRetry_RetryAfterZero(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		status int
 		want   time.Duration
@@ -49,6 +51,7 @@ func TestRetry_RetryAfterZero(t *testing.T) {
 		{http.StatusTooManyRequests, 40 * time.Millisecond},
 	} {
 		t.Run(http.StatusText(tc.status), func(t *testing.T) {
+			t.Parallel()
 			srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 				if n == 0 {
 					reply(w, tc.status, throttleBody, "Retry-After", "0")
@@ -68,6 +71,7 @@ func TestRetry_RetryAfterZero(t *testing.T) {
 }
 
 func TestRetry_RetryAfterOverMaxDelayReturnsTheErrorInsteadOfSleeping(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		reply(w, http.StatusTooManyRequests, throttleBody, "Retry-After", "57")
 	})
@@ -84,6 +88,7 @@ func TestRetry_RetryAfterOverMaxDelayReturnsTheErrorInsteadOfSleeping(t *testing
 }
 
 func TestRetry_RetryAfterAsHTTPDate(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2020, 7, 21, 4, 10, 58, 0, time.UTC)
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		if n == 0 {
@@ -102,6 +107,7 @@ func TestRetry_RetryAfterAsHTTPDate(t *testing.T) {
 }
 
 func TestRetry_ExponentialBackoffWithoutRetryAfter(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		reply(w, http.StatusServiceUnavailable, `{"code":800003,"description":"Service unavailable"}`)
 	})
@@ -117,6 +123,7 @@ func TestRetry_ExponentialBackoffWithoutRetryAfter(t *testing.T) {
 }
 
 func TestRetry_JitterStaysWithinBounds(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		reply(w, http.StatusInternalServerError, "")
 	})
@@ -143,6 +150,7 @@ func TestRetry_JitterStaysWithinBounds(t *testing.T) {
 }
 
 func TestRetry_WhichStatusesAreRetried(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		status int
 		tries  int
@@ -151,6 +159,7 @@ func TestRetry_WhichStatusesAreRetried(t *testing.T) {
 		{400, 1}, {401, 1}, {403, 1}, {404, 1}, {405, 1}, {409, 1}, {412, 1}, {501, 1},
 	} {
 		t.Run(strconv.Itoa(tc.status), func(t *testing.T) {
+			t.Parallel()
 			srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 				reply(w, tc.status, `{"code":1,"description":"x"}`)
 			})
@@ -165,6 +174,7 @@ func TestRetry_WhichStatusesAreRetried(t *testing.T) {
 }
 
 func TestRetry_PolicyMaxRetries(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ max, tries int }{{-1, 1}, {1, 2}, {5, 6}} {
 		srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) { reply(w, 500, "") })
 		c := newClient(t, srv.URL, client.WithRetry(client.RetryPolicy{MaxRetries: tc.max, BaseDelay: time.Millisecond}))
@@ -176,6 +186,7 @@ func TestRetry_PolicyMaxRetries(t *testing.T) {
 }
 
 func TestRetry_ConnectionDroppedAfterServerReceivedTheCreate(t *testing.T) {
+	t.Parallel()
 	var mu sync.Mutex
 	created := map[string]string{} // MS-RequestId -> upgrade id: the service's idempotency
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
@@ -206,6 +217,7 @@ func TestRetry_ConnectionDroppedAfterServerReceivedTheCreate(t *testing.T) {
 }
 
 func TestRetry_OutcomeUnknownWhenRetriesRunOutAfterTransportFailures(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) { dropConnection(t, w) })
 	c := newClient(t, srv.URL)
 	u, err := c.CreateUpgrade(context.Background(), testRequest())
@@ -225,6 +237,7 @@ func TestRetry_OutcomeUnknownWhenRetriesRunOutAfterTransportFailures(t *testing.
 }
 
 func TestRetry_TransportFailureOnReadsIsNotOutcomeUnknown(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) { dropConnection(t, w) })
 	c := newClient(t, srv.URL)
 	_, err := c.CheckEligibility(context.Background(), testRequest())
@@ -235,6 +248,8 @@ func TestRetry_TransportFailureOnReadsIsNotOutcomeUnknown(t *testing.T) {
 }
 
 func TestRetry_ConnectionRefusedMeansNothingWasSent(t *testing.T) {
+	// Not parallel: it dials a port it just closed, which a server of a test running beside it
+	// could be given, and then would get (and count) this request.
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {})
 	url := srv.URL
 	srv.Close()
@@ -245,6 +260,7 @@ func TestRetry_ConnectionRefusedMeansNothingWasSent(t *testing.T) {
 }
 
 func TestRetry_ResendWithTheSameRequestID(t *testing.T) {
+	t.Parallel()
 	var mu sync.Mutex
 	seen := map[string]int{}
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
@@ -268,6 +284,8 @@ func TestRetry_ResendWithTheSameRequestID(t *testing.T) {
 }
 
 func TestRetry_PerTryTimeoutRetriesASlowTry(t *testing.T) {
+	// Not parallel: timing. The second try must answer within the 50ms TryTimeout, or it is
+	// retried too and the count of tries is off; a loaded machine can miss that.
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		if n == 0 {
 			<-r.Context().Done() // hang until the client gives up on this try
@@ -287,6 +305,7 @@ func TestRetry_PerTryTimeoutRetriesASlowTry(t *testing.T) {
 // TestDefaultHTTPClientHasATimeout: a client made without WithHTTPClient does not hang on a
 // server that never answers, even when the caller's context has no deadline.
 func TestDefaultHTTPClientHasATimeout(t *testing.T) {
+	// Not parallel: SetDefaultHTTPTimeout changes a package variable that every client.New reads.
 	defer client.SetDefaultHTTPTimeout(50 * time.Millisecond)()
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) { <-r.Context().Done() })
 	c := newClient(t, srv.URL, client.WithRetry(client.RetryPolicy{MaxRetries: -1}))
@@ -299,6 +318,9 @@ func TestDefaultHTTPClientHasATimeout(t *testing.T) {
 }
 
 func TestContext_SlowServerAndADeadline(t *testing.T) {
+	// Not parallel, nor its subtests: timing. The request must reach the server within the
+	// 50ms deadline (one request, and for a create the outcome unknown); a loaded machine can
+	// miss that.
 	for name, op := range operations {
 		t.Run(name, func(t *testing.T) {
 			srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) { <-r.Context().Done() })
@@ -319,6 +341,7 @@ func TestContext_SlowServerAndADeadline(t *testing.T) {
 }
 
 func TestContext_CancelDuringBackoffStopsAtOnce(t *testing.T) {
+	t.Parallel()
 	got := make(chan struct{}, 10)
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		reply(w, http.StatusServiceUnavailable, "", "Retry-After", "50")
@@ -345,6 +368,7 @@ func TestContext_CancelDuringBackoffStopsAtOnce(t *testing.T) {
 }
 
 func TestContext_AlreadyCancelledSendsNothing(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) { accepted(w, "productUpgrades/"+testUpgradeID) })
 	c := newClient(t, srv.URL)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -356,6 +380,7 @@ func TestContext_AlreadyCancelledSendsNothing(t *testing.T) {
 }
 
 func TestSleepCtx_ReturnsWhenTheContextEnds(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	// An hour-long wait would time the test out if cancellation were ignored.
@@ -364,6 +389,7 @@ func TestSleepCtx_ReturnsWhenTheContextEnds(t *testing.T) {
 }
 
 func TestRetry_UnreadableRetryAfterFallsBackToBackoff(t *testing.T) {
+	t.Parallel()
 	for _, ra := range []string{"soon", "-5", "1.5"} {
 		srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 			if n == 0 {
@@ -381,6 +407,7 @@ func TestRetry_UnreadableRetryAfterFallsBackToBackoff(t *testing.T) {
 }
 
 func TestRetry_BodyCutShortIsRetried(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		if n == 0 {
 			w.Header().Set("Content-Length", "500")
@@ -401,15 +428,16 @@ func TestRetry_BodyCutShortIsRetried(t *testing.T) {
 }
 
 func TestRetry_CreateEndingInAnAmbiguousAnswerIsOutcomeUnknown(t *testing.T) {
+	t.Parallel()
 	cases := map[string]struct {
-		answer    func(w http.ResponseWriter, n int)
+		answer    func(t *testing.T, w http.ResponseWriter, n int)
 		status    int
 		ambiguous bool
 	}{
-		"504 every time": {func(w http.ResponseWriter, n int) { reply(w, http.StatusGatewayTimeout, "") }, 504, true},
-		"500 every time": {func(w http.ResponseWriter, n int) { reply(w, http.StatusInternalServerError, "") }, 500, true},
-		"503 every time": {func(w http.ResponseWriter, n int) { reply(w, http.StatusServiceUnavailable, "") }, 503, false},
-		"dropped, then 400": {func(w http.ResponseWriter, n int) {
+		"504 every time": {func(_ *testing.T, w http.ResponseWriter, n int) { reply(w, http.StatusGatewayTimeout, "") }, 504, true},
+		"500 every time": {func(_ *testing.T, w http.ResponseWriter, n int) { reply(w, http.StatusInternalServerError, "") }, 500, true},
+		"503 every time": {func(_ *testing.T, w http.ResponseWriter, n int) { reply(w, http.StatusServiceUnavailable, "") }, 503, false},
+		"dropped, then 400": {func(t *testing.T, w http.ResponseWriter, n int) {
 			if n == 0 {
 				dropConnection(t, w)
 				return
@@ -419,7 +447,8 @@ func TestRetry_CreateEndingInAnAmbiguousAnswerIsOutcomeUnknown(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) { tc.answer(w, n) })
+			t.Parallel()
+			srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) { tc.answer(t, w, n) })
 			c := newClient(t, srv.URL)
 			recordSleeps(c)
 			_, err := c.CreateUpgrade(context.Background(), testRequest())

@@ -10,6 +10,7 @@ import (
 	"regexp/syntax"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 	"unicode"
@@ -268,11 +269,26 @@ func okResponse(body []byte) response {
 }
 
 func TestSpecPatterns_ClientAcceptsEveryValueTheSpecAllows(t *testing.T) {
+	t.Parallel()
 	patterns := responsePatterns(t)
 	var sawLocation, sawIDs bool
-	total := 0
+	for _, p := range patterns {
+		if p.header == "" {
+			sawIDs = true
+		}
+		if strings.EqualFold(p.header, "Location") {
+			sawLocation = true
+		}
+	}
+	if !sawLocation || !sawIDs {
+		t.Fatalf("the spec walk found no Location pattern (%v) or no response id pattern (%v)", sawLocation, sawIDs)
+	}
+	// The patterns are checked in parallel: the count is atomic and reported once all ended.
+	var total atomic.Int64
+	t.Cleanup(func() { t.Logf("%d patterns, %d values", len(patterns), total.Load()) })
 	for i, p := range patterns {
 		t.Run(p.where, func(t *testing.T) {
+			t.Parallel()
 			values := patternValues(t, p.pattern, uint64(i)+1, valuesPerPattern)
 			accepted, refused := 0, 0
 			for _, v := range values {
@@ -284,20 +300,10 @@ func TestSpecPatterns_ClientAcceptsEveryValueTheSpecAllows(t *testing.T) {
 				}
 				accepted++
 			}
-			total += len(values)
-			if p.header == "" {
-				sawIDs = true
-			}
-			if strings.EqualFold(p.header, "Location") {
-				sawLocation = true
-			}
+			total.Add(int64(len(values)))
 			t.Logf("%s: %d values generated from %s, %d accepted", p.where, len(values), p.pattern, accepted)
 		})
 	}
-	if !sawLocation || !sawIDs {
-		t.Fatalf("the spec walk found no Location pattern (%v) or no response id pattern (%v)", sawLocation, sawIDs)
-	}
-	t.Logf("%d patterns, %d values", len(patterns), total)
 }
 
 // acceptValue feeds one generated value to the part of the client that reads it.
@@ -387,6 +393,7 @@ func absentIfNil(v string) string {
 }
 
 func TestPatternGen_IsDeterministicAndMatches(t *testing.T) {
+	t.Parallel()
 	const p = `^(?:[a-z]+://[^/?#\s]+/)?x[0-9A-F]{2,4}(?:\?[^#\s]*)?$`
 	a := patternValues(t, p, 7, 50)
 	b := patternValues(t, p, 7, 50)

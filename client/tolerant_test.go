@@ -32,6 +32,7 @@ func statusWith(status, lineItem string) string {
 }
 
 func TestCheckStatus_UpgradedDateForms(t *testing.T) {
+	t.Parallel()
 	utc := func(nsec int) time.Time { return time.Date(2019, 8, 29, 23, 47, 28, nsec, time.UTC) }
 	cases := []struct {
 		raw  string // the JSON value
@@ -53,6 +54,7 @@ func TestCheckStatus_UpgradedDateForms(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.raw, func(t *testing.T) {
+			t.Parallel()
 			srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 				reply(w, http.StatusOK, statusWith("Completed", `{"upgradedDate":`+tc.raw+`,"status":"Completed"}`))
 			})
@@ -68,6 +70,7 @@ func TestCheckStatus_UpgradedDateForms(t *testing.T) {
 }
 
 func TestCheckStatus_AnyIDShapeAndNullsAreAccepted(t *testing.T) {
+	t.Parallel()
 	for name, body := range map[string]string{
 		"product ids not GUIDs": statusWith("InProgress",
 			`{"sourceProduct":{"id":"MS-AZR-0145P","name":"Azure"},"targetProduct":{"id":"DZH318Z0BCZC","name":"Azure plan"}}`),
@@ -87,6 +90,7 @@ func TestCheckStatus_AnyIDShapeAndNullsAreAccepted(t *testing.T) {
 		"errorDetails description": `{"status":"Failed","errorDetails":{"code":900114,"description":"failed","message":null}}`,
 	} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) { reply(w, http.StatusOK, body) })
 			s, err := newClient(t, srv.URL).CheckStatus(context.Background(), testUpgradeID, testRequest())
 			require.NoError(t, err)
@@ -105,6 +109,7 @@ func TestCheckStatus_AnyIDShapeAndNullsAreAccepted(t *testing.T) {
 }
 
 func TestDecode_NeededFieldMissingIsAnErrorNamingIt(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name, body, field string
 		eligibility       bool
@@ -120,6 +125,7 @@ func TestDecode_NeededFieldMissingIsAnErrorNamingIt(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) { reply(w, http.StatusOK, tc.body) })
 			c := newClient(t, srv.URL)
 			var err error
@@ -138,6 +144,7 @@ func TestDecode_NeededFieldMissingIsAnErrorNamingIt(t *testing.T) {
 }
 
 func TestCheckEligibility_LenientFields(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name, body string
 		want       client.Eligibility
@@ -158,6 +165,7 @@ func TestCheckEligibility_LenientFields(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) { reply(w, http.StatusOK, tc.body) })
 			c := newClient(t, srv.URL)
 			e, err := c.CheckEligibility(context.Background(), testRequest())
@@ -175,6 +183,7 @@ func TestCheckEligibility_LenientFields(t *testing.T) {
 }
 
 func TestReconcile_UpgradeIDNotAGUIDIsAnError(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		reply(w, http.StatusOK, `{"isEligible":false,"upgradeId":"upgrade-7"}`)
 	})
@@ -184,6 +193,7 @@ func TestReconcile_UpgradeIDNotAGUIDIsAnError(t *testing.T) {
 }
 
 func TestWait_StatusVocabulary(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		status  string
 		success bool
@@ -210,6 +220,7 @@ func TestWait_StatusVocabulary(t *testing.T) {
 			continue
 		}
 		t.Run(tc.status, func(t *testing.T) {
+			t.Parallel()
 			srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 				reply(w, http.StatusOK, statusBody([]string{"InProgress", tc.status}[min(n, 1)]))
 			})
@@ -229,6 +240,7 @@ func TestWait_StatusVocabulary(t *testing.T) {
 }
 
 func TestWait_UnknownStatusKeepsPollingAndIsReportedOnce(t *testing.T) {
+	t.Parallel()
 	statuses := []string{"Migrating", "Migrating", "Verifying", "Migrating", "Completed"}
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		reply(w, http.StatusOK, statusBody(statuses[min(n, len(statuses)-1)]))
@@ -252,6 +264,7 @@ func TestWait_UnknownStatusKeepsPollingAndIsReportedOnce(t *testing.T) {
 }
 
 func TestWait_RetryAfterNeverExceedsMaxDelay(t *testing.T) {
+	t.Parallel()
 	for name, answer := range map[string]func(w http.ResponseWriter, n int){
 		"200 asking for a year": func(w http.ResponseWriter, n int) {
 			if n == 0 {
@@ -276,6 +289,7 @@ func TestWait_RetryAfterNeverExceedsMaxDelay(t *testing.T) {
 		},
 	} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) { answer(w, n) })
 			var buf syncBuffer
 			c := newClient(t, srv.URL, client.WithRetry(client.RetryPolicy{BaseDelay: time.Millisecond, MaxDelay: 30 * time.Second}),
@@ -290,6 +304,7 @@ func TestWait_RetryAfterNeverExceedsMaxDelay(t *testing.T) {
 }
 
 func TestWait_RepeatedThrottlesBackOffExponentially(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		if n < 6 {
 			reply(w, http.StatusTooManyRequests, throttleBody, "Retry-After", "2")
@@ -308,6 +323,7 @@ func TestWait_RepeatedThrottlesBackOffExponentially(t *testing.T) {
 }
 
 func TestRetry_Repeated429sBackOffExponentiallyWithRetryAfterAsFloor(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		switch n {
 		case 0, 1, 2:
@@ -326,6 +342,7 @@ func TestRetry_Repeated429sBackOffExponentiallyWithRetryAfterAsFloor(t *testing.
 }
 
 func TestCreate_202WithUnusableLocationUsesTheBodyID(t *testing.T) {
+	t.Parallel()
 	for name, answer := range map[string]func(w http.ResponseWriter){
 		"no Location, id in body": func(w http.ResponseWriter) {
 			reply(w, http.StatusAccepted, `{"id":"`+strings.ToUpper(testUpgradeID)+`","status":"InProgress"}`, "Content-Type", "application/json")
@@ -335,6 +352,7 @@ func TestCreate_202WithUnusableLocationUsesTheBodyID(t *testing.T) {
 		},
 	} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) { answer(w) })
 			u, err := newClient(t, srv.URL).CreateUpgrade(context.Background(), testRequest())
 			require.NoError(t, err)
@@ -348,6 +366,7 @@ func TestCreate_202WithUnusableLocationUsesTheBodyID(t *testing.T) {
 		"body not JSON":        `accepted`,
 	} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) { reply(w, http.StatusAccepted, body) })
 			_, err := newClient(t, srv.URL).CreateUpgrade(context.Background(), testRequest())
 			assert.ErrorIs(t, err, client.ErrOutcomeUnknown)
@@ -358,6 +377,7 @@ func TestCreate_202WithUnusableLocationUsesTheBodyID(t *testing.T) {
 }
 
 func TestCreate_202WithValidLocationAndABodyCutShortIsNotRetried(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		w.Header().Set("Location", "productUpgrades/"+testUpgradeID)
 		w.Header().Set("Content-Length", "500")
@@ -376,10 +396,12 @@ func TestCreate_202WithValidLocationAndABodyCutShortIsNotRetried(t *testing.T) {
 }
 
 func TestCreate_AmbiguousAnswerOnAnyTryKeepsTheOutcomeUnknown(t *testing.T) {
+	t.Parallel()
 	for _, first := range []int{500, 502, 504} {
 		for _, later := range []int{429, 503, 408} {
 			name := http.StatusText(first) + " then " + http.StatusText(later)
 			t.Run(name, func(t *testing.T) {
+				t.Parallel()
 				srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 					if n == 0 {
 						reply(w, first, "")
@@ -423,20 +445,23 @@ func connCounter(srv *httptest.Server) *atomic.Int32 {
 }
 
 func TestCreate_FailureBeforeAnythingIsSentIsNotOutcomeUnknownNorRetried(t *testing.T) {
-	var handled atomic.Int32
-	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		handled.Add(1)
-		accepted(w, "productUpgrades/"+testUpgradeID)
-	})
-	cases := map[string]func(t *testing.T) (baseURL string, conns *atomic.Int32){
-		"https to a plain-HTTP port": func(t *testing.T) (string, *atomic.Int32) {
+	t.Parallel()
+	// Each case has its own handler and count of handled requests: the cases run in parallel.
+	handlerCounting := func(handled *atomic.Int32) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			handled.Add(1)
+			accepted(w, "productUpgrades/"+testUpgradeID)
+		})
+	}
+	cases := map[string]func(t *testing.T, handler http.Handler) (baseURL string, conns *atomic.Int32){
+		"https to a plain-HTTP port": func(t *testing.T, handler http.Handler) (string, *atomic.Int32) {
 			srv := httptest.NewUnstartedServer(handler)
 			n := connCounter(srv)
 			srv.Start()
 			t.Cleanup(srv.Close)
 			return strings.Replace(srv.URL, "http://", "https://", 1), n
 		},
-		"untrusted certificate": func(t *testing.T) (string, *atomic.Int32) {
+		"untrusted certificate": func(t *testing.T, handler http.Handler) (string, *atomic.Int32) {
 			srv := httptest.NewUnstartedServer(handler)
 			n := connCounter(srv)
 			srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the handshake failure is the point
@@ -447,8 +472,9 @@ func TestCreate_FailureBeforeAnythingIsSentIsNotOutcomeUnknownNorRetried(t *test
 	}
 	for name, start := range cases {
 		t.Run(name, func(t *testing.T) {
-			handled.Store(0)
-			baseURL, conns := start(t)
+			t.Parallel()
+			var handled atomic.Int32
+			baseURL, conns := start(t, handlerCounting(&handled))
 			hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{MinVersion: tls.VersionTLS12}}}
 			c := newClient(t, baseURL, client.WithHTTPClient(hc))
 			rec := recordSleeps(c)
@@ -463,7 +489,10 @@ func TestCreate_FailureBeforeAnythingIsSentIsNotOutcomeUnknownNorRetried(t *test
 }
 
 func TestToken_ControlCharactersAreAValidationErrorAndNothingIsSent(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) { accepted(w, "productUpgrades/"+testUpgradeID) })
+	// The subtests are not parallel: the assertion after the loop reads the server they share,
+	// so it must run after them.
 	for name, tok := range map[string]string{
 		"line feed":       "secret-token-value\r\nX-Injected: 1",
 		"NUL":             "secret-token-value\x00",
@@ -489,6 +518,7 @@ func TestToken_ControlCharactersAreAValidationErrorAndNothingIsSent(t *testing.T
 }
 
 func TestAPIError_UpgradeIDFromTheDescription(t *testing.T) {
+	t.Parallel()
 	const other = "6f7e1a43-52c1-4e8f-9d0a-31b5c2e8a7d4"
 	cases := []struct {
 		status int
@@ -509,6 +539,7 @@ func TestAPIError_UpgradeIDFromTheDescription(t *testing.T) {
 }
 
 func TestAPIError_ErrorIsBoundedInBytes(t *testing.T) {
+	t.Parallel()
 	wide := strings.Repeat("€", 2000) // 3 bytes each
 	e := &client.APIError{StatusCode: 400, Operation: wide, Code: wide, Description: wide, Source: wide,
 		RequestID: wide, CorrelationID: wide, RetryAfter: time.Second}
@@ -526,6 +557,7 @@ type roundTripFunc func(*http.Request) (*http.Response, error)
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 func TestCreate_HeaderValueThatCannotBeSentIsNotOutcomeUnknownNorRetried(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) { accepted(w, "productUpgrades/"+testUpgradeID) })
 	var tries atomic.Int32
 	// A middleware of the caller's adds a header value net/http refuses to write.

@@ -23,11 +23,13 @@ func statusBody(status string) string {
 }
 
 func TestCheckStatus_DecodesTheDocsExample(t *testing.T) {
+	t.Parallel()
 	for name, headers := range map[string][]string{
 		"no Content-Type, as the docs": nil,
 		"JSON Content-Type":            {"Content-Type", "application/json"},
 	} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 				reply(w, http.StatusOK, statusBody("Completed"), headers...)
 			})
@@ -53,11 +55,13 @@ func TestCheckStatus_DecodesTheDocsExample(t *testing.T) {
 }
 
 func TestCheckEligibility_DecodesWithBOMAndWithoutContentType(t *testing.T) {
+	t.Parallel()
 	for name, headers := range map[string][]string{
 		"no Content-Type":        nil,
 		"BOM, JSON Content-Type": {"Content-Type", "application/json; charset=utf-8"},
 	} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 				reply(w, http.StatusOK, "\xEF\xBB\xBF"+`{"customerId":"c1958bc7-3284-4952-a257-de594ee64743","isEligible":false,`+
 					`"productFamily":"azure","upgradeId":"`+testUpgradeID+`","reason":"upgrade in place"}`, headers...)
@@ -75,6 +79,7 @@ func TestCheckEligibility_DecodesWithBOMAndWithoutContentType(t *testing.T) {
 }
 
 func TestReconcile(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		body    string
 		want    string
@@ -96,6 +101,7 @@ func TestReconcile(t *testing.T) {
 }
 
 func TestWait_PollsUntilCompleted(t *testing.T) {
+	t.Parallel()
 	statuses := []string{"InProgress", "Pending", "completed"}
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		reply(w, http.StatusOK, statusBody(statuses[min(n, len(statuses)-1)]))
@@ -118,6 +124,7 @@ func TestWait_PollsUntilCompleted(t *testing.T) {
 }
 
 func TestWait_DefaultInterval(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		reply(w, http.StatusOK, statusBody(map[bool]string{true: "InProgress", false: "Completed"}[n == 0]))
 	})
@@ -129,6 +136,7 @@ func TestWait_DefaultInterval(t *testing.T) {
 }
 
 func TestWait_FailureStatesReturnTheErrorDetails(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		status, details string
 		want            *client.ErrorDetails
@@ -140,6 +148,7 @@ func TestWait_FailureStatesReturnTheErrorDetails(t *testing.T) {
 		{"Error", "", nil},
 	} {
 		t.Run(tc.status, func(t *testing.T) {
+			t.Parallel()
 			body := `{"id":"` + testUpgradeID + `","status":"` + tc.status + `"`
 			if tc.details != "" {
 				body += `,"errorDetails":` + tc.details
@@ -170,6 +179,7 @@ func TestWait_FailureStatesReturnTheErrorDetails(t *testing.T) {
 }
 
 func TestWait_RetryAfterOnAStatusResponseIsHonoured(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		if n == 0 {
 			reply(w, http.StatusOK, statusBody("InProgress"), "Retry-After", "7")
@@ -185,6 +195,7 @@ func TestWait_RetryAfterOnAStatusResponseIsHonoured(t *testing.T) {
 }
 
 func TestWait_LongThrottleIsWaitedOutNotFatal(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		if n == 0 {
 			reply(w, http.StatusTooManyRequests, throttleBody, "Retry-After", "120")
@@ -202,6 +213,7 @@ func TestWait_LongThrottleIsWaitedOutNotFatal(t *testing.T) {
 }
 
 func TestWait_NotFoundEndsTheWait(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		reply(w, http.StatusNotFound, `{"code":900106,"description":"No upgrade request was found","data":[],"source":"PartnerFD"}`)
 	})
@@ -215,6 +227,7 @@ func TestWait_NotFoundEndsTheWait(t *testing.T) {
 }
 
 func TestWait_ContextEndsTheWait(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		reply(w, http.StatusOK, statusBody("InProgress"))
 	})
@@ -236,6 +249,7 @@ func TestWait_ContextEndsTheWait(t *testing.T) {
 }
 
 func TestWait_RejectsNegativeInterval(t *testing.T) {
+	t.Parallel()
 	c := newClient(t, "http://127.0.0.1:1")
 	_, err := c.WaitForUpgrade(testkit.Context(t, callBound), testUpgradeID, testRequest(), &client.WaitOptions{Interval: -time.Second})
 	assert.ErrorIs(t, err, client.ErrInvalidInput)
@@ -243,6 +257,7 @@ func TestWait_RejectsNegativeInterval(t *testing.T) {
 }
 
 func TestUpgradeStatus_Classification(t *testing.T) {
+	t.Parallel()
 	for status, want := range map[string]struct{ succeeded, failed bool }{
 		"Completed": {true, false}, "COMPLETED": {true, false}, " completed ": {true, false},
 		"Failed": {false, true}, "failure": {false, true}, "Error": {false, true},
@@ -260,6 +275,7 @@ func TestUpgradeStatus_Classification(t *testing.T) {
 }
 
 func TestCheckStatus_MissingStatusIsMalformed(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		reply(w, http.StatusOK, `{"id":"`+testUpgradeID+`"}`)
 	})
@@ -270,6 +286,7 @@ func TestCheckStatus_MissingStatusIsMalformed(t *testing.T) {
 }
 
 func TestCheckStatus_BadResponseIDHeaderDoesNotHideTheBody(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		reply(w, http.StatusOK, statusBody("InProgress"), "Content-Type", "application/json", "MS-RequestId", "not-a-guid")
 	})

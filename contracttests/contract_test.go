@@ -15,6 +15,7 @@ import (
 // TestContractSpecIsValid is check 1: the spec loads and validates with kin-openapi, its
 // examples validated against their schemas too.
 func TestContractSpecIsValid(t *testing.T) {
+	t.Parallel()
 	doc, err := spec.Load(context.Background())
 	require.NoError(t, err)
 	for _, path := range []string{"/v1/productupgrades", "/v1/productupgrades/eligibility", "/v1/productupgrades/{upgradeId}/status"} {
@@ -28,6 +29,7 @@ func TestContractSpecIsValid(t *testing.T) {
 // TestContractSpecCheckRejectsBadExamples shows that check 1 can fail: the same spec with one
 // example made invalid does not validate.
 func TestContractSpecCheckRejectsBadExamples(t *testing.T) {
+	t.Parallel()
 	bad := bytes.Replace(spec.YAML, []byte("customerId: c1958bc7-3284-4952-a257-de594ee64743"), []byte("customerId: not-a-guid"), 1)
 	require.NotEqual(t, spec.YAML, bad, "the example to corrupt must exist in the spec")
 	doc, err := openapi3.NewLoader().LoadFromData(bad)
@@ -41,16 +43,19 @@ func TestContractSpecCheckRejectsBadExamples(t *testing.T) {
 // response against the spec (check 2), then the generated client replaying the exchange on
 // loopback, and the hand-written client (package client) the same way (check 3).
 func TestContract(t *testing.T) {
+	t.Parallel()
 	sc := specChecker(t)
 	ctx := context.Background()
 	for _, ex := range append(loadExchanges(t), loadFlagged(t)...) {
 		t.Run(ex.Name, func(t *testing.T) {
+			t.Parallel()
 			require.NotNil(t, ex.Meta, "every fixture has a sidecar .json")
 			route, _, err := sc.FindRoute(ex.Request.Method, ex.Request.URL.Path)
 			require.NoError(t, err)
 			require.Equal(t, ex.Meta.Operation, route.Operation.OperationID, "the sidecar names the request's operation")
 			require.Equal(t, ex.Meta.Expect.Status, ex.Response.StatusCode, "the sidecar names the response's status")
 
+			// The exchanges run in parallel; the four checks of one run in order, one line each.
 			t.Run("spec-request", func(t *testing.T) {
 				vs := sc.CheckRequest(ctx, ex)
 				require.Empty(t, vs, "%s", vs)
@@ -83,6 +88,7 @@ func TestContract(t *testing.T) {
 // TestContractCoverage makes sure the fixtures cover every operation of the spec and the error
 // responses the foundation promises.
 func TestContractCoverage(t *testing.T) {
+	t.Parallel()
 	sc := specChecker(t)
 	ops := map[string]bool{}
 	statuses := map[int]bool{}
@@ -118,6 +124,7 @@ func requireExactly(t *testing.T, want []ExpectViolation, vs Violations) {
 // TestFlaggedExchangesAreFlagged keeps the flagged fixtures honest: each lists at least one
 // violation, and the verifier (pcupgrade verify) fails on each.
 func TestFlaggedExchangesAreFlagged(t *testing.T) {
+	t.Parallel()
 	v := NewVerifierFor(specChecker(t))
 	for _, ex := range loadFlagged(t) {
 		require.NotEmpty(t, ex.Meta.Expect.Violations, "%s: a flagged fixture lists what the verifier must report", ex.Name)

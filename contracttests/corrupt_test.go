@@ -11,6 +11,7 @@ import (
 // TestCorruptedExchangesAreRejected is the checks' self-test: every corruption of every
 // exchange it applies to must be rejected, by the rule it breaks.
 func TestCorruptedExchangesAreRejected(t *testing.T) {
+	t.Parallel()
 	sc := specChecker(t)
 	ctx := context.Background()
 	used := map[string]int{}
@@ -21,6 +22,7 @@ func TestCorruptedExchangesAreRejected(t *testing.T) {
 			}
 			used[c.Name]++
 			t.Run(orig.Name+"/"+c.Name, func(t *testing.T) {
+				t.Parallel()
 				ex := cloneExchange(t, orig)
 				c.Apply(ex)
 				vs := sc.Check(ctx, ex)
@@ -45,6 +47,7 @@ func TestCorruptedExchangesAreRejected(t *testing.T) {
 // TestViolationExplainsItself checks the text a failing check prints: exchange, rule, where,
 // expected vs actual and the spec location.
 func TestViolationExplainsItself(t *testing.T) {
+	t.Parallel()
 	sc := specChecker(t)
 	ex := cloneExchange(t, findExchange(t, "create-202"))
 	ex.Response.Header.Set("Location", "productUpgrades/oops")
@@ -67,6 +70,7 @@ func TestViolationExplainsItself(t *testing.T) {
 
 // TestSecurityViolationHidesToken makes sure a rejected Authorization header is never echoed.
 func TestSecurityViolationHidesToken(t *testing.T) {
+	t.Parallel()
 	sc := specChecker(t)
 	ex := cloneExchange(t, findExchange(t, "create-202"))
 	ex.Request.Header.Set("Authorization", "Token s3cr3t-value")

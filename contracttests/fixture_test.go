@@ -17,6 +17,7 @@ import (
 // the documentation's text, with the listed fix-ups applied in order, must give the fixture
 // exactly (trailing blank lines aside). Constructed halves must say so and list no fix-ups.
 func TestFixturesDifferFromDocsOnlyByFixups(t *testing.T) {
+	t.Parallel()
 	for _, ex := range append(loadExchanges(t), loadFlagged(t)...) {
 		for _, half := range []struct {
 			part    string
@@ -24,6 +25,7 @@ func TestFixturesDifferFromDocsOnlyByFixups(t *testing.T) {
 			fixture string
 		}{{"request", ex.Meta.Request, ex.RequestText}, {"response", ex.Meta.Response, ex.ResponseText}} {
 			t.Run(ex.Name+"/"+half.part, func(t *testing.T) {
+				t.Parallel()
 				p := half.prov
 				require.NotEmpty(t, p.Source, "the sidecar names the source")
 				switch p.Origin {
@@ -53,6 +55,7 @@ func TestFixturesDifferFromDocsOnlyByFixups(t *testing.T) {
 // TestDocTextsDoNotParseAsIs shows that the fix-ups are needed: every doc half, exactly as the
 // docs print it, is rejected by the parser or differs from its fixture.
 func TestDocTextsDoNotParseAsIs(t *testing.T) {
+	t.Parallel()
 	for _, ex := range loadExchanges(t) {
 		if ex.Meta.Request.Origin != OriginDoc || len(ex.Meta.Request.Fixups) == 0 {
 			continue
@@ -78,6 +81,7 @@ var seedDocTexts = [2]string{"create-202.request.doc.txt", "create-202.response.
 // seed page, byte for byte: by their digests everywhere, and, where shared/seeds is beside the
 // checkout, also that those digests are the seed's own.
 func TestDocTextsMatchSeed(t *testing.T) {
+	t.Parallel()
 	for i, name := range seedDocTexts {
 		doc, err := os.ReadFile(filepath.Join(exchangesDir, name))
 		require.NoError(t, err)
@@ -102,6 +106,7 @@ func sha256Hex(b []byte) string {
 }
 
 func TestApplyFixups(t *testing.T) {
+	t.Parallel()
 	ok := []Fixup{{Field: "content-length", Old: "Content-Length: 340", New: "Content-Length: 2", Reason: "wrong length"}}
 	got, err := ApplyFixups("Content-Length: 340\n\n{}", ok)
 	require.NoError(t, err)
@@ -119,6 +124,7 @@ func TestApplyFixups(t *testing.T) {
 		"second one fails": {"abc", []Fixup{{Field: "x", Old: "a", New: "b", Reason: "r"}, {Field: "y", Old: "a", New: "c", Reason: "r"}}, "fixup 2"},
 	} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			_, err := ApplyFixups(tc.doc, tc.fixups)
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tc.want)
@@ -127,6 +133,7 @@ func TestApplyFixups(t *testing.T) {
 }
 
 func TestParseExchangeRejectsBrokenFixtures(t *testing.T) {
+	t.Parallel()
 	const req = "POST https://api.partnercenter.microsoft.com/v1/productupgrades HTTP/1.1\nHost: x\nContent-Type: application/json\nContent-Length: %s\n\n{\"a\":1}\n\n"
 	const resp = "HTTP/1.1 202 Accepted\nContent-Length: %s\nLocation: productUpgrades/42d075a4-bfe7-43e7-af6d-7c68a57edcb4\n\n%s"
 	for name, tc := range map[string]struct {
@@ -142,6 +149,7 @@ func TestParseExchangeRejectsBrokenFixtures(t *testing.T) {
 		"not HTTP at all":                      {"hello", "request", ""},
 	} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			_, err := ParseExchange("broken", []byte(tc.raw))
 			require.Error(t, err)
 			var pe *ParseError
@@ -154,6 +162,7 @@ func TestParseExchangeRejectsBrokenFixtures(t *testing.T) {
 }
 
 func TestLoadDirReportsBrokenFiles(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "bad.http"), []byte("GARBAGE"), 0o644))
 	_, err := LoadDir(dir)

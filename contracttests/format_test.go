@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -50,7 +51,16 @@ func sameExchange(a, b *Exchange) bool {
 //     the response are separated by "\n\n" in every fixture, as Format writes them.
 //   - formatted, then parsed, an exchange is the same exchange (sameExchange).
 func TestFormatRoundTripsFixtures(t *testing.T) {
+	t.Parallel()
+	// The fixtures are checked in parallel: normalised is kept under mu and reported once all
+	// ended.
+	var mu sync.Mutex
 	var normalised []string
+	t.Cleanup(func() {
+		mu.Lock()
+		defer mu.Unlock()
+		t.Logf("%d fixtures whose tail Format normalises: %v", len(normalised), normalised)
+	})
 	for _, dir := range []string{exchangesDir, flaggedDir} {
 		paths, err := filepath.Glob(filepath.Join(dir, "*"+FixtureExt))
 		require.NoError(t, err)
@@ -58,6 +68,7 @@ func TestFormatRoundTripsFixtures(t *testing.T) {
 		for _, path := range paths {
 			name := strings.TrimSuffix(filepath.Base(path), FixtureExt)
 			t.Run(filepath.Base(dir)+"/"+name, func(t *testing.T) {
+				t.Parallel()
 				rawFixture, err := os.ReadFile(path)
 				require.NoError(t, err)
 				_, sidecarPath := FixturePaths(dir, name)
@@ -84,7 +95,9 @@ func TestFormatRoundTripsFixtures(t *testing.T) {
 				want := append(bytes.Clone(rawFixture[:end]), '\n')
 				assert.Equal(t, string(want), string(fixture), "the fixture, parsed and formatted, changed beyond its tail")
 				if string(tail) != "\n" {
+					mu.Lock()
 					normalised = append(normalised, name)
+					mu.Unlock()
 					t.Logf("normalised: %q after the response's body becomes \"\\n\"", tail)
 				} else {
 					assert.Equal(t, string(rawFixture), string(fixture), "byte for byte")
@@ -97,13 +110,13 @@ func TestFormatRoundTripsFixtures(t *testing.T) {
 			})
 		}
 	}
-	t.Logf("%d fixtures whose tail Format normalises: %v", len(normalised), normalised)
 }
 
 // TestFormatMetaRoundTripsEveryField fills every field of a Meta and checks that
 // ParseMeta(FormatMeta(m)) gives it back, so that a field added to Meta without a JSON name
 // the reader knows shows here.
 func TestFormatMetaRoundTripsEveryField(t *testing.T) {
+	t.Parallel()
 	m := &Meta{
 		Title:     "every field <set> & escaped \"quotes\" é",
 		Operation: "CheckProductUpgradeStatus",
@@ -176,6 +189,7 @@ func assertAllFieldsSet(t *testing.T, v reflect.Value, path string) {
 }
 
 func TestFormatWithoutMetaWritesNoSidecar(t *testing.T) {
+	t.Parallel()
 	ex, err := ParseExchange("bare", []byte("GET /a HTTP/1.1\r\nContent-Length: 1\r\n\r\nx\r\n\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok \n\t\n"))
 	require.NoError(t, err)
 	fixture, sidecar, err := Format(ex)
@@ -190,6 +204,7 @@ func TestFormatWithoutMetaWritesNoSidecar(t *testing.T) {
 }
 
 func TestFormatErrorsNameTheExchangeAndPart(t *testing.T) {
+	t.Parallel()
 	_, _, err := Format(nil)
 	require.Error(t, err)
 
@@ -201,6 +216,7 @@ func TestFormatErrorsNameTheExchangeAndPart(t *testing.T) {
 		"no response text": {&Exchange{Name: "e2", RequestText: "GET / HTTP/1.1\n\n"}, "response"},
 	} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			_, _, err := Format(tc.ex)
 			var fe *FormatError
 			require.ErrorAs(t, err, &fe)
@@ -213,6 +229,7 @@ func TestFormatErrorsNameTheExchangeAndPart(t *testing.T) {
 }
 
 func TestParseFilesReportsTheSidecar(t *testing.T) {
+	t.Parallel()
 	raw, err := os.ReadFile(filepath.Join(exchangesDir, "create-202.http"))
 	require.NoError(t, err)
 	_, err = ParseFiles("create-202", raw, []byte(`{"unknown": 1}`))
@@ -224,6 +241,7 @@ func TestParseFilesReportsTheSidecar(t *testing.T) {
 }
 
 func TestFixturePaths(t *testing.T) {
+	t.Parallel()
 	f, s := FixturePaths(filepath.Join("a", "b"), "0001-x-200")
 	assert.Equal(t, filepath.Join("a", "b", "0001-x-200.http"), f)
 	assert.Equal(t, filepath.Join("a", "b", "0001-x-200.json"), s)

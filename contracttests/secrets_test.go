@@ -15,6 +15,7 @@ import (
 // TestTestdataHasNoSecrets fails on anything under testdata that looks like a credential
 // (in compressed bodies too, see testkit.ScanTree): fixtures must say "Bearer <token>" (or "<redacted>"), never carry a real token.
 func TestTestdataHasNoSecrets(t *testing.T) {
+	t.Parallel()
 	found := testkit.ScanTree(t, "testdata")
 	assert.Empty(t, found, "secrets in testdata: replace them with <token> or <redacted>:\n%s", strings.Join(found, "\n"))
 }
@@ -22,6 +23,7 @@ func TestTestdataHasNoSecrets(t *testing.T) {
 // TestSecretScanCatchesPlantedSecrets shows the scan can fail: a copy of the fixtures with a
 // JWT, a bearer token and a client secret planted in it.
 func TestSecretScanCatchesPlantedSecrets(t *testing.T) {
+	t.Parallel()
 	const jwt = "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJub2JvZHkifQ.bm90LWEtcmVhbC1zaWduYXR1cmU"
 	dir := t.TempDir()
 	copyFixture(t, dir, "create-202", "planted-jwt", func(s string) string {

@@ -41,6 +41,7 @@ func dropLine(t *testing.T, prefix string) func(string) string {
 }
 
 func TestVerifyTestdataPasses(t *testing.T) {
+	t.Parallel()
 	rep, err := Verify(context.Background(), exchangesDir)
 	require.NoError(t, err)
 	require.Len(t, rep.Results, len(loadExchanges(t)), "one result per fixture")
@@ -52,6 +53,7 @@ func TestVerifyTestdataPasses(t *testing.T) {
 }
 
 func TestVerifyReportsEachViolationWithItsPlace(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	copyFixture(t, dir, "create-202", "good", nil)
 	copyFixture(t, dir, "create-202", "no-location", dropLine(t, "Location:"))
@@ -89,6 +91,7 @@ func TestVerifyReportsEachViolationWithItsPlace(t *testing.T) {
 }
 
 func TestVerifyReportsUnparseableFiles(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	copyFixture(t, dir, "eligibility-200", "good", nil)
 	// A request body one byte longer than its Content-Length says.
@@ -118,6 +121,7 @@ func TestVerifyReportsUnparseableFiles(t *testing.T) {
 }
 
 func TestVerifyChecksTheSidecar(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	copyFixture(t, dir, "create-202", "wrong-meta", nil)
 	meta := filepath.Join(dir, "wrong-meta.json")
@@ -135,6 +139,7 @@ func TestVerifyChecksTheSidecar(t *testing.T) {
 }
 
 func TestVerifyArgumentErrors(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	_, err := Verify(ctx)
 	assert.ErrorContains(t, err, "no files or folders")
@@ -154,6 +159,7 @@ func TestVerifyArgumentErrors(t *testing.T) {
 }
 
 func TestVerifyNamesAFileTwiceOnce(t *testing.T) {
+	t.Parallel()
 	f := filepath.Join(exchangesDir, "create-202.http")
 	rep, err := Verify(context.Background(), f, f, exchangesDir)
 	require.NoError(t, err)
@@ -161,6 +167,7 @@ func TestVerifyNamesAFileTwiceOnce(t *testing.T) {
 }
 
 func TestReportWriteJUnit(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	copyFixture(t, dir, "create-202", "good", nil)
 	copyFixture(t, dir, "create-202", "no-location", dropLine(t, "Location:"))

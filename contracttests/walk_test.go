@@ -12,6 +12,7 @@ import (
 // A file that does not parse is quoted in the error by at most maxQuotedLine bytes of its
 // first line, masked; errors.As still reaches the ParseError.
 func TestLoadFileMasksAndBoundsTheQuotedLine(t *testing.T) {
+	t.Parallel()
 	const jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJub2JvZHkifQ.bm90LWEtcmVhbC1zaWduYXR1cmU"
 	dir := t.TempDir()
 	for _, tc := range []struct {
@@ -52,6 +53,7 @@ func TestLoadFileMasksAndBoundsTheQuotedLine(t *testing.T) {
 }
 
 func TestCutUTF8(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		in   string
 		n    int

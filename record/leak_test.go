@@ -407,9 +407,33 @@ func leakCases() []leakCase {
 // no secret appears in any of them: as planted, percent-encoded, base64-encoded or
 // JSON-escaped.
 func TestPlantedSecretsNeverReachDiskOrErr(t *testing.T) {
+	t.Parallel()
+	// The cases run in parallel: the counts are kept under countsMu and reported once all ended.
+	var countsMu sync.Mutex
 	planted, caught := map[string]int{}, map[string]int{}
+	t.Cleanup(func() {
+		countsMu.Lock()
+		defer countsMu.Unlock()
+		places := make([]string, 0, len(planted))
+		total, totalCaught := 0, 0
+		for p, n := range planted {
+			places = append(places, p)
+			total += n
+			totalCaught += caught[p]
+		}
+		sort.Strings(places)
+		var b strings.Builder
+		fmt.Fprintf(&b, "planted secrets by place (planted / kept off disk and out of Err):\n")
+		for _, p := range places {
+			fmt.Fprintf(&b, "  %-20s %3d / %3d\n", p, planted[p], caught[p])
+		}
+		fmt.Fprintf(&b, "  %-20s %3d / %3d", "total", total, totalCaught)
+		t.Log(b.String())
+		assert.GreaterOrEqual(t, total, 50, "at least 50 planted secrets")
+	})
 	for _, tc := range leakCases() {
 		t.Run(tc.place+"/"+tc.name, func(t *testing.T) {
+			t.Parallel()
 			h := tc.handler
 			if h == nil {
 				h = answer
@@ -459,37 +483,26 @@ func TestPlantedSecretsNeverReachDiskOrErr(t *testing.T) {
 				assert.Empty(t, testkit.FindSecrets(name, text), "%s holds something secret-shaped:\n%s", name, text)
 			}
 			for _, s := range tc.secrets {
+				where := testkit.Leaks(texts, s)
+				countsMu.Lock()
 				planted[tc.place]++
-				if where := testkit.Leaks(texts, s); len(where) > 0 {
-					t.Errorf("planted secret %q reached %s", s, strings.Join(where, ", "))
-					continue
+				if len(where) == 0 {
+					caught[tc.place]++
 				}
-				caught[tc.place]++
+				countsMu.Unlock()
+				if len(where) > 0 {
+					t.Errorf("planted secret %q reached %s", s, strings.Join(where, ", "))
+				}
 			}
 		})
 	}
-	places := make([]string, 0, len(planted))
-	total, totalCaught := 0, 0
-	for p, n := range planted {
-		places = append(places, p)
-		total += n
-		totalCaught += caught[p]
-	}
-	sort.Strings(places)
-	var b strings.Builder
-	fmt.Fprintf(&b, "planted secrets by place (planted / kept off disk and out of Err):\n")
-	for _, p := range places {
-		fmt.Fprintf(&b, "  %-20s %3d / %3d\n", p, planted[p], caught[p])
-	}
-	fmt.Fprintf(&b, "  %-20s %3d / %3d", "total", total, totalCaught)
-	t.Log(b.String())
-	assert.GreaterOrEqual(t, total, 50, "at least 50 planted secrets")
 }
 
 // TestLeakScanCanFail shows the scan the planted-secrets test relies on finds a secret in
 // each form it claims to: planted in files as is, percent-encoded, base64-encoded inside a
 // longer string, JSON-escaped, gzip- and deflate-compressed, and in an error message.
 func TestLeakScanCanFail(t *testing.T) {
+	t.Parallel()
 	const secret = "planted-Zq9&Xw7"
 	dir := t.TempDir()
 	write := func(name, text string) {

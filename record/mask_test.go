@@ -32,6 +32,7 @@ func routeOf(t *testing.T, ix *specIndex, path string) *route {
 }
 
 func TestMaskBodyKeepsDeclaredMasksTheRest(t *testing.T) {
+	t.Parallel()
 	ix := testSpec(t)
 	elig := routeOf(t, ix, "/v1/productupgrades/eligibility")
 	status := routeOf(t, ix, "/v1/productupgrades/"+upgradeID+"/status")
@@ -90,6 +91,7 @@ func TestMaskBodyKeepsDeclaredMasksTheRest(t *testing.T) {
 		{"empty", elig, 0, ``, ``},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			schema := tc.rt.requestSchema("application/json")
 			if tc.status != 0 {
 				schema = tc.rt.responseSchema(tc.status, "application/json")
@@ -100,6 +102,7 @@ func TestMaskBodyKeepsDeclaredMasksTheRest(t *testing.T) {
 }
 
 func TestFindRoute(t *testing.T) {
+	t.Parallel()
 	ix := testSpec(t)
 	for _, tc := range []struct{ method, path, want string }{
 		{"POST", "/v1/productupgrades", "CreateProductUpgrade"},
@@ -123,6 +126,7 @@ func TestFindRoute(t *testing.T) {
 }
 
 func TestMaskedPath(t *testing.T) {
+	t.Parallel()
 	ix := testSpec(t)
 	for in, want := range map[string]string{
 		"/v1/productUpgrades/" + upgradeID + "/status":            "/v1/productUpgrades/" + upgradeID + "/status",
@@ -139,6 +143,7 @@ func TestMaskedPath(t *testing.T) {
 }
 
 func TestMaskedLocationKeepsEveryDeclaredFormsPath(t *testing.T) {
+	t.Parallel()
 	ix := testSpec(t)
 	for in, want := range map[string]string{
 		"productUpgrades/" + upgradeID:                                            "productUpgrades/" + upgradeID,
@@ -155,6 +160,7 @@ func TestMaskedLocationKeepsEveryDeclaredFormsPath(t *testing.T) {
 }
 
 func TestDecodeBody(t *testing.T) {
+	t.Parallel()
 	const body = `{"isEligible":true}`
 	h := func(v ...string) http.Header {
 		hh := http.Header{}
@@ -187,6 +193,7 @@ func TestDecodeBody(t *testing.T) {
 		{"zip bomb", compress("gzip", strings.Repeat("0", 10<<20)), h("gzip"), "", "decoded body larger than 1024 bytes: not recorded"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			got, err := decodeBody([]byte(tc.in), tc.header, 1024)
 			if tc.wantErr != "" {
 				assert.ErrorContains(t, err, tc.wantErr)
@@ -203,6 +210,7 @@ func TestDecodeBody(t *testing.T) {
 // compressed bytes; the fixture holds the decoded body, without Content-Encoding, and
 // verifies against the spec.
 func TestCompressedExchangeIsRecordedDecoded(t *testing.T) {
+	t.Parallel()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
 		w.Header().Set("Content-Type", "application/json")
@@ -248,6 +256,7 @@ func TestCompressedExchangeIsRecordedDecoded(t *testing.T) {
 // TestStatusExchangeIsKeptWhole: an exchange that holds only what the spec declares is
 // recorded as sent (bar the token), and verifies.
 func TestStatusExchangeIsKeptWhole(t *testing.T) {
+	t.Parallel()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
 		w.Header().Set("Content-Type", "application/json")

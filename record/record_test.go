@@ -108,6 +108,7 @@ func readAll(t *testing.T, dir string) map[string]string {
 }
 
 func TestRecordedExchangesVerifyAndHoldNoSecrets(t *testing.T) {
+	t.Parallel()
 	srv := partnerCenter(t)
 	defer srv.Close()
 	dir := t.TempDir()
@@ -178,6 +179,7 @@ func TestRecordedExchangesVerifyAndHoldNoSecrets(t *testing.T) {
 type onlyReader struct{ io.Reader }
 
 func TestRequestBodyWithoutGetBodyIsReplayed(t *testing.T) {
+	t.Parallel()
 	srv := partnerCenter(t)
 	defer srv.Close()
 	dir := t.TempDir()
@@ -197,6 +199,7 @@ func TestRequestBodyWithoutGetBodyIsReplayed(t *testing.T) {
 }
 
 func TestBodyOverTheLimitIsPassedThroughNotRecorded(t *testing.T) {
+	t.Parallel()
 	srv := partnerCenter(t)
 	defer srv.Close()
 	dir := t.TempDir()
@@ -233,6 +236,7 @@ func TestBodyOverTheLimitIsPassedThroughNotRecorded(t *testing.T) {
 }
 
 func TestResponseBodyOverTheLimitReachesTheCaller(t *testing.T) {
+	t.Parallel()
 	big := strings.Repeat("x", 1000)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, big) }))
 	defer srv.Close()
@@ -245,6 +249,7 @@ func TestResponseBodyOverTheLimitReachesTheCaller(t *testing.T) {
 }
 
 func TestTransportErrorPassesThrough(t *testing.T) {
+	t.Parallel()
 	boom := errors.New("connection refused")
 	dir := filepath.Join(t.TempDir(), "rec")
 	rec := New(dir, roundTripFunc(func(*http.Request) (*http.Response, error) { return nil, boom }))
@@ -264,6 +269,7 @@ type roundTripFunc func(*http.Request) (*http.Response, error)
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 func TestNamesNeverCollide(t *testing.T) {
+	t.Parallel()
 	srv := partnerCenter(t)
 	defer srv.Close()
 	dir := t.TempDir()
@@ -314,8 +320,9 @@ func TestNamesNeverCollide(t *testing.T) {
 }
 
 func TestPairAppearsTogetherOrNotAtAll(t *testing.T) {
+	t.Parallel()
 	srv := partnerCenter(t)
-	defer srv.Close()
+	t.Cleanup(srv.Close) // not defer: the parallel subtests run after this function returns
 	enospc := &fs.PathError{Op: "write", Path: "x", Err: syscall.ENOSPC}
 	for _, tc := range []struct {
 		name  string
@@ -344,6 +351,7 @@ func TestPairAppearsTogetherOrNotAtAll(t *testing.T) {
 		}, "no space left on device"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			dir := t.TempDir()
 			rec := New(dir, srv.Client().Transport)
 			tc.setup(rec)
@@ -356,6 +364,7 @@ func TestPairAppearsTogetherOrNotAtAll(t *testing.T) {
 }
 
 func TestPairIsNeverOverwritten(t *testing.T) {
+	t.Parallel()
 	srv := partnerCenter(t)
 	defer srv.Close()
 	dir := t.TempDir()
@@ -377,6 +386,7 @@ func TestPairIsNeverOverwritten(t *testing.T) {
 }
 
 func TestAllowedHeadersOption(t *testing.T) {
+	t.Parallel()
 	srv := partnerCenter(t)
 	defer srv.Close()
 	dir := t.TempDir()
@@ -389,6 +399,7 @@ func TestAllowedHeadersOption(t *testing.T) {
 }
 
 func TestUnroutedTrafficKeepsOnlyItsShape(t *testing.T) {
+	t.Parallel()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Upstream", "upstream-value")
 		w.WriteHeader(http.StatusOK)
@@ -415,6 +426,7 @@ func TestUnroutedTrafficKeepsOnlyItsShape(t *testing.T) {
 }
 
 func TestSlugFor(t *testing.T) {
+	t.Parallel()
 	req := httptest.NewRequest(http.MethodPost, "/v1/Other/Thing", nil)
 	assert.Equal(t, "create-product-upgrade", slugFor("CreateProductUpgrade", req))
 	assert.Equal(t, "unrouted-post", slugFor("", req), "the path is not in the name")
@@ -461,6 +473,7 @@ func goldenExchanges(t *testing.T) map[string]string {
 // TestRecorderOutputIsByteStable pins the bytes the Recorder writes, so that a change of the
 // fixture format (now written by contracttests.Format) shows here.
 func TestRecorderOutputIsByteStable(t *testing.T) {
+	t.Parallel()
 	files := goldenExchanges(t)
 	require.Len(t, files, len(goldenFiles), "no temporary file left")
 	for name, want := range goldenFiles {
@@ -472,6 +485,7 @@ func TestRecorderOutputIsByteStable(t *testing.T) {
 // formats it again: the reader and the writer of the format agree on what the Recorder
 // writes, byte for byte.
 func TestRecordedFilesRoundTrip(t *testing.T) {
+	t.Parallel()
 	files := goldenExchanges(t)
 	for name, text := range files {
 		if !strings.HasSuffix(name, contracttests.FixtureExt) {

@@ -77,6 +77,7 @@ func assertNoSecrets(t *testing.T, stdout, stderr string, live ...string) {
 
 // The scan can fail: planted credentials of each kind, and a live token in each form.
 func TestSecretScanOfOutputCatchesPlantedSecrets(t *testing.T) {
+	t.Parallel()
 	const live = "pcLive+Tok/en=Zq8v"
 	for _, text := range []string{
 		"x eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJub2JvZHkifQ.c2lnbmF0dXJl y",
@@ -97,6 +98,8 @@ func TestSecretScanOfOutputCatchesPlantedSecrets(t *testing.T) {
 // The scan of recorded runs fails on a run that printed its token, and a short token only
 // counts as a word of its own.
 func TestRecordedOutputScanCatchesAPlantedToken(t *testing.T) {
+	// Not parallel: it swaps the package-level outputs that every run appends to, and sets
+	// PARTNER_CENTER_TOKEN (t.Setenv).
 	outputsMu.Lock()
 	saved := outputs
 	outputs = nil
@@ -264,6 +267,8 @@ func noRetries(t *testing.T) {
 // text body) for every API subcommand, in text and in --json: none may reach stdout or
 // stderr, in any form.
 func TestEchoedTokenNeverPrinted(t *testing.T) {
+	// Not parallel: the CLI reads its token from the environment (t.Setenv, per subtest, so
+	// the subtests cannot be parallel either), and noRetries sets the package-level testClientOptions.
 	noRetries(t)
 	planted := map[string]int{}
 	n := 0
@@ -325,6 +330,8 @@ func assertInert(t *testing.T, text string) {
 // bidi overrides and line breaks are gone from text output; --json stays valid JSON that
 // holds them only as escapes.
 func TestServerTextIsInert(t *testing.T) {
+	// Not parallel: t.Setenv (the CLI reads its token from the environment) and noRetries
+	// (package-level testClientOptions).
 	noRetries(t)
 	const hostile = "ok\x1b[2J\x1b[H\r\nupgrade " + upgradeX + " completed\x1b]0;pwned\x07\x1b]8;;https://evil.example\x1b\\link\x1b]8;;\x1b\\" +
 		"\u009b31m\u202egnp.exe\x7f\x00\u2028upgrade completed\x1bP+q\x1b\\\x1b(B"
@@ -372,6 +379,8 @@ func TestServerTextIsInert(t *testing.T) {
 // A token shorter than 8 characters is scrubbed where it stands as a word, not out of other
 // words.
 func TestShortTokenIsScrubbedAsAWordOnly(t *testing.T) {
+	// Not parallel: t.Setenv (the CLI reads its token from the environment) and noRetries
+	// (package-level testClientOptions).
 	noRetries(t)
 	const short = "ab12"
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

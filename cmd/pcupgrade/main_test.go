@@ -49,6 +49,7 @@ func runArgs(args ...string) (code int, stdout, stderr string) {
 }
 
 func TestVerifyAllValidExitsZero(t *testing.T) {
+	t.Parallel()
 	_, good, _ := fixtures(t)
 	for _, args := range [][]string{
 		{"verify", exchangesDir},
@@ -63,6 +64,7 @@ func TestVerifyAllValidExitsZero(t *testing.T) {
 }
 
 func TestVerifyViolationExitsOneAndExplains(t *testing.T) {
+	t.Parallel()
 	dir, _, _ := fixtures(t)
 	code, out, errOut := runArgs("verify", dir)
 	assert.Equal(t, 1, code)
@@ -75,6 +77,7 @@ func TestVerifyViolationExitsOneAndExplains(t *testing.T) {
 }
 
 func TestVerifyJUnit(t *testing.T) {
+	t.Parallel()
 	dir, _, _ := fixtures(t)
 	code, out, _ := runArgs("verify", "--format", "junit", dir)
 	assert.Equal(t, 1, code)
@@ -106,6 +109,7 @@ func TestVerifyJUnit(t *testing.T) {
 }
 
 func TestVerifyUnparseableFileFails(t *testing.T) {
+	t.Parallel()
 	dir, good, _ := fixtures(t)
 	junk := filepath.Join(dir, "junk.http")
 	require.NoError(t, os.WriteFile(junk, []byte("GET / HTTP/1.1\nContent-Length: 10\n\nshort"), 0o644))
@@ -116,6 +120,7 @@ func TestVerifyUnparseableFileFails(t *testing.T) {
 }
 
 func TestUsageErrors(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -130,6 +135,7 @@ func TestUsageErrors(t *testing.T) {
 		{"empty folder", []string{"verify", t.TempDir()}, "no fixtures (*.http)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			code, out, errOut := runArgs(tc.args...)
 			assert.Equal(t, 2, code)
 			assert.Empty(t, out)
@@ -140,6 +146,7 @@ func TestUsageErrors(t *testing.T) {
 }
 
 func TestHelpShowsAnExample(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{{"--help"}, {"help"}, {"verify", "--help"}, {"help", "verify"}, {"verify", "-h"}} {
 		code, out, errOut := runArgs(args...)
 		assert.Equal(t, 0, code, "%v", args)
@@ -151,6 +158,7 @@ func TestHelpShowsAnExample(t *testing.T) {
 }
 
 func TestDoubleDashEndsFlags(t *testing.T) {
+	t.Parallel()
 	_, good, _ := fixtures(t)
 	code, out, errOut := runArgs("verify", "--format", "text", "--", good)
 	assert.Equal(t, 0, code, out+errOut)
@@ -204,6 +212,7 @@ func runBroken(t *testing.T, out io.Writer, args ...string) {
 }
 
 func TestOutputThatCannotBeWrittenExitsFour(t *testing.T) {
+	t.Parallel()
 	_, good, bad := fixtures(t)
 	for _, args := range [][]string{
 		{"--help"},

@@ -10,6 +10,7 @@ import (
 )
 
 func TestInert(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ name, in, want string }{
 		{"plain text", "Upgrade is in progress", "Upgrade is in progress"},
 		{"CSI clear screen and home", "a\x1b[2J\x1b[Hb", "ab"},
@@ -33,6 +34,7 @@ func TestInert(t *testing.T) {
 		{"ordinary non-ASCII", "Microsoft Azure plan – Zürich 東京", "Microsoft Azure plan – Zürich 東京"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			assert.Equal(t, tc.want, inert(tc.in))
 		})
 	}
@@ -56,6 +58,7 @@ func FuzzInert(f *testing.F) {
 // short tokens) and secrets.Mask: tokens removes only the live tokens, scrub every credential
 // too, and a token learned later (add) counts as much as the first.
 func TestScrubberJoinsTheRedactorAndMask(t *testing.T) {
+	t.Parallel()
 	const tok = "live+Tok/en=12345"
 	s := newScrubber(tok)
 	assert.Equal(t, "a <redacted> b", s.tokens("a "+tok+" b"))
@@ -71,6 +74,7 @@ func TestScrubberJoinsTheRedactorAndMask(t *testing.T) {
 // JSON output: every string scrubbed, DEL, C1 and bidi controls escaped; still valid JSON
 // with the same values otherwise.
 func TestPrinterJSON(t *testing.T) {
+	t.Parallel()
 	var buf bytes.Buffer
 	p := newPrinter(&buf, newScrubber("secret-token-123"))
 	v := &statusJSON{ID: "id", Status: "x\u202ey\x7f\u009b\x1b[2J", ProductFamily: "secret-token-123",

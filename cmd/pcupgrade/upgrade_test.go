@@ -51,6 +51,7 @@ func runFail(t *testing.T, want int, args ...string) string {
 var guidRE = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
 
 func TestWorkflowThroughTheSubcommands(t *testing.T) {
+	// Not parallel: startFake sets PARTNER_CENTER_TOKEN (t.Setenv), which the CLI reads.
 	srv := startFake(t, fake.WithPollsUntilComplete(2))
 	base := []string{"--customer", customerX, "--base-url", srv.URL}
 
@@ -99,6 +100,7 @@ func TestWorkflowThroughTheSubcommands(t *testing.T) {
 }
 
 func TestAPIErrorsExitThree(t *testing.T) {
+	// Not parallel: startFake sets PARTNER_CENTER_TOKEN (t.Setenv), which the CLI reads.
 	srv := startFake(t)
 	base := []string{"--customer", customerX, "--base-url", srv.URL}
 	runOK(t, append([]string{"create"}, base...)...)
@@ -119,6 +121,7 @@ func TestAPIErrorsExitThree(t *testing.T) {
 }
 
 func TestFailedUpgradeExitsOne(t *testing.T) {
+	// Not parallel: startFake sets PARTNER_CENTER_TOKEN (t.Setenv), which the CLI reads.
 	srv := startFake(t, fake.WithPollsUntilComplete(1), fake.WithFailure(customerY, "900105", "suspended subscriptions"))
 	base := []string{"--customer", customerY, "--base-url", srv.URL}
 	out := runOK(t, append([]string{"create"}, base...)...)
@@ -139,6 +142,7 @@ func TestFailedUpgradeExitsOne(t *testing.T) {
 }
 
 func TestUsageErrorsOfTheAPISubcommands(t *testing.T) {
+	// Not parallel: t.Setenv; its subtests run under that environment, in turn.
 	t.Setenv(tokenEnv, cliToken)
 	for _, tc := range []struct {
 		name string
@@ -166,6 +170,7 @@ func TestUsageErrorsOfTheAPISubcommands(t *testing.T) {
 }
 
 func TestMissingTokenIsAUsageError(t *testing.T) {
+	// Not parallel: t.Setenv.
 	t.Setenv(tokenEnv, "")
 	for _, cmd := range []string{"eligibility", "create"} {
 		errOut := runFail(t, exitUsage, cmd, "--customer", customerX)
@@ -174,6 +179,7 @@ func TestMissingTokenIsAUsageError(t *testing.T) {
 }
 
 func TestHelpOfEachSubcommandShowsAnExample(t *testing.T) {
+	t.Parallel()
 	for _, name := range []string{"eligibility", "create", "status", "wait", "demo"} {
 		for _, args := range [][]string{{name, "--help"}, {"help", name}} {
 			code, out, errOut := runArgs(args...)
@@ -191,6 +197,7 @@ func TestHelpOfEachSubcommandShowsAnExample(t *testing.T) {
 }
 
 func TestProgressLine(t *testing.T) {
+	t.Parallel()
 	var live, plain bytes.Buffer
 	lp, pp := newProgress(newPrinter(&live, newScrubber("")), true), newProgress(newPrinter(&plain, newScrubber("")), false)
 	for _, st := range []string{"InProgress", "Completed"} {
@@ -206,6 +213,7 @@ func TestProgressLine(t *testing.T) {
 }
 
 func TestDemoShowsTheWorkflowWithoutSecrets(t *testing.T) {
+	// Not parallel: t.Setenv.
 	t.Setenv(tokenEnv, "") // the demo needs none
 	code, out, errOut := runArgs("demo", "--interval", "1ms")
 	require.Equal(t, 0, code, out+errOut)
@@ -226,6 +234,7 @@ func TestDemoShowsTheWorkflowWithoutSecrets(t *testing.T) {
 }
 
 func TestAPIOutputThatCannotBeWrittenExitsFour(t *testing.T) {
+	// Not parallel: startFake sets PARTNER_CENTER_TOKEN (t.Setenv), which the CLI reads.
 	srv := startFake(t, fake.WithPollsUntilComplete(2))
 	base := []string{"--customer", customerX, "--base-url", srv.URL}
 	out := runOK(t, append([]string{"create"}, base...)...)
@@ -243,6 +252,7 @@ func TestAPIOutputThatCannotBeWrittenExitsFour(t *testing.T) {
 }
 
 func TestDemoOutputThatCannotBeWrittenExitsFour(t *testing.T) {
+	// Not parallel: t.Setenv.
 	t.Setenv(tokenEnv, "")
 	code, out, errOut := runArgs("demo", "--interval", "1ms")
 	require.Equal(t, exitOK, code, out+errOut)

@@ -71,6 +71,7 @@ func mksocket(t *testing.T, path string) {
 // opened; symlinks to folders are followed; symlink loops are unreadable files; verify
 // returns with the documented exit status every time.
 func TestVerifySurvivesAnyTree(t *testing.T) {
+	t.Parallel()
 	raw, err := os.ReadFile(filepath.Join(exchangesDir, "create-202.http"))
 	require.NoError(t, err)
 	good := func(t *testing.T, dir, name string) {
@@ -152,6 +153,7 @@ func TestVerifySurvivesAnyTree(t *testing.T) {
 		}, exitOK, []string{"1 exchange(s): 1 passed"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			root := t.TempDir()
 			args := append([]string{"verify"}, tc.build(t, root)...)
 			code, out, errOut := runBounded(t, args...)
@@ -193,6 +195,7 @@ func plantedTree(t *testing.T) string {
 // planted secrets never show, first lines are masked and at most 200 bytes, and the scan
 // itself finds the secrets in the files (so it can fail).
 func TestVerifyOutputPassesTheSecretScan(t *testing.T) {
+	t.Parallel()
 	dir := plantedTree(t)
 
 	var inFiles []string
