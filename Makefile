@@ -70,9 +70,11 @@ FUZZTIME ?= 20s
 fuzz:
 	$(GO) test -run XXX -fuzz FuzzParseExchange -fuzztime $(FUZZTIME) ./contracttests/
 	$(GO) test -run XXX -fuzz FuzzMask -fuzztime $(FUZZTIME) ./internal/secrets/
+	$(GO) test -run XXX -fuzz '^FuzzRedactor$$' -fuzztime $(FUZZTIME) ./internal/secrets/
+	$(GO) test -run XXX -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./internal/guid/
 	$(GO) test -run XXX -fuzz FuzzParseLocation -fuzztime $(FUZZTIME) ./client/
 	$(GO) test -run XXX -fuzz FuzzErrorBody -fuzztime $(FUZZTIME) ./client/
-	$(GO) test -run XXX -fuzz FuzzRedact -fuzztime $(FUZZTIME) ./client/
+	$(GO) test -run XXX -fuzz '^FuzzRedact$$' -fuzztime $(FUZZTIME) ./client/
 	$(GO) test -run XXX -fuzz FuzzInert -fuzztime $(FUZZTIME) ./cmd/pcupgrade/
 
 ## bench: the verifier's throughput on one core (exchanges/s, seconds per 10,000 exchanges),
