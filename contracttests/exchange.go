@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/partnercenter-go/productupgrades/internal/excerpt"
 )
 
 // MaxFixtureSize bounds the size of one fixture file, so that a stray large file is reported
@@ -209,7 +211,7 @@ func ParseExchange(name string, raw []byte) (*Exchange, error) {
 	}
 	if !bytes.HasPrefix(raw[respStart:], []byte("HTTP/")) {
 		line, _, _ := bytes.Cut(raw[respStart:], []byte("\n"))
-		return fail("response", fmt.Errorf("expected a status line after the request body, found %q: the request's Content-Length does not match its body", truncate(string(line), 60)))
+		return fail("response", fmt.Errorf("expected a status line after the request body, found %q: the request's Content-Length does not match its body", excerpt.Cut(string(line), 60)))
 	}
 	src = bytes.NewReader(raw[respStart:])
 	br = bufio.NewReader(src)
@@ -335,11 +337,4 @@ func LoadDir(dir string) ([]*Exchange, error) {
 		out = append(out, ex)
 	}
 	return out, nil
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }

@@ -11,6 +11,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/partnercenter-go/productupgrades/internal/excerpt"
 )
 
 // TestFixturesDifferFromDocsOnlyByFixups checks every half of an exchange taken from the docs:
@@ -38,7 +40,7 @@ func TestFixturesDifferFromDocsOnlyByFixups(t *testing.T) {
 					assert.Equal(t, trimEnd(half.fixture), trimEnd(got),
 						"the fixture differs from %s beyond its %d listed fix-ups", p.Doc, len(p.Fixups))
 					for _, f := range p.Fixups {
-						t.Logf("fix-up %s: %q -> %q: %s", f.Field, truncate(f.Old, 40), truncate(f.New, 40), f.Reason)
+						t.Logf("fix-up %s: %q -> %q: %s", f.Field, excerpt.Cut(f.Old, 40), excerpt.Cut(f.New, 40), f.Reason)
 					}
 				case OriginConstructed:
 					assert.Empty(t, p.Doc, "a constructed half has no doc text")

@@ -3,6 +3,8 @@ package contracttests
 import (
 	"fmt"
 	"strings"
+
+	"github.com/partnercenter-go/productupgrades/internal/excerpt"
 )
 
 // Fixup is one change made to a documentation page's HTTP text so that it can be parsed as an
@@ -33,7 +35,7 @@ func ApplyFixups(doc string, fixups []Fixup) (string, error) {
 		case 1:
 			doc = strings.Replace(doc, f.Old, f.New, 1)
 		default:
-			return "", fmt.Errorf("fixup %d (%s): old text %q occurs %d times, want exactly once", i+1, f.Field, truncate(f.Old, 60), n)
+			return "", fmt.Errorf("fixup %d (%s): old text %q occurs %d times, want exactly once", i+1, f.Field, excerpt.Cut(f.Old, 60), n)
 		}
 	}
 	return doc, nil

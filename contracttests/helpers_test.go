@@ -2,7 +2,6 @@ package contracttests
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"path/filepath"
 	"strconv"
@@ -12,6 +11,7 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/stretchr/testify/require"
 
+	"github.com/partnercenter-go/productupgrades/internal/excerpt"
 	"github.com/partnercenter-go/productupgrades/internal/secrets"
 	"github.com/partnercenter-go/productupgrades/internal/testkit"
 )
@@ -66,7 +66,7 @@ func redactedAuthorization(h http.Header) string {
 	if len(v) == 0 {
 		return "no Authorization header"
 	}
-	return quote(secrets.RedactAuthorization(v[0]))
+	return excerpt.Quote(secrets.RedactAuthorization(v[0]))
 }
 
 // mediaTypeOf is the media type of h's Content-Type, lower-case; application/json when none.
@@ -79,29 +79,10 @@ func mediaTypeOf(h http.Header) string {
 	return mt
 }
 
-// typeName names the JSON type of a decoded value.
-func typeName(v any) string {
-	switch v.(type) {
-	case nil:
-		return "null"
-	case string:
-		return "a string"
-	case bool:
-		return "a boolean"
-	case float64, int, int64, uint64:
-		return "a number"
-	case []any:
-		return "an array"
-	case map[string]any:
-		return "an object"
-	}
-	return fmt.Sprintf("%T", v)
-}
-
 // errText is err's message, bounded in length ("" for nil).
 func errText(err error) string {
 	if err == nil {
 		return ""
 	}
-	return truncate(err.Error(), 200)
+	return excerpt.Cut(err.Error(), 200)
 }

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/partnercenter-go/productupgrades/client"
+	"github.com/partnercenter-go/productupgrades/internal/excerpt"
 )
 
 // ReplayClient drives the hand-written client (package client) with the inputs of ex's
@@ -65,7 +66,7 @@ func ReplayClient(ctx context.Context, sc *SpecChecker, ex *Exchange) Violations
 	case "CheckProductUpgradeStatus":
 		status, err = c.CheckStatus(callCtx, pathParams["upgradeId"], in)
 	default:
-		return fail("client.input", "operation", "an operation the replay knows", quote(route.Operation.OperationID), "")
+		return fail("client.input", "operation", "an operation the replay knows", excerpt.Quote(route.Operation.OperationID), "")
 	}
 
 	var validation *client.ValidationError
@@ -99,7 +100,7 @@ func checkClientResult(ex *Exchange, in client.UpgradeRequest, err error, up *cl
 	if want.Error != nil {
 		var apiErr *client.APIError
 		if !errors.As(err, &apiErr) {
-			add("client.decode.error", "error", "an *APIError", quote(errText(err)))
+			add("client.decode.error", "error", "an *APIError", excerpt.Quote(errText(err)))
 			return out
 		}
 		if apiErr.StatusCode != want.Status {
@@ -107,19 +108,19 @@ func checkClientResult(ex *Exchange, in client.UpgradeRequest, err error, up *cl
 		}
 		w := want.Error
 		if w.Code != "" && apiErr.Code != w.Code {
-			add("client.decode.error", "body /code", quote(w.Code), quote(apiErr.Code))
+			add("client.decode.error", "body /code", excerpt.Quote(w.Code), excerpt.Quote(apiErr.Code))
 		}
 		if w.Description != "" && apiErr.Description != w.Description {
-			add("client.decode.error", "body /description", quote(w.Description), quote(apiErr.Description))
+			add("client.decode.error", "body /description", excerpt.Quote(w.Description), excerpt.Quote(apiErr.Description))
 		}
 		if w.Source != "" && apiErr.Source != w.Source {
-			add("client.decode.error", "body /source", quote(w.Source), quote(apiErr.Source))
+			add("client.decode.error", "body /source", excerpt.Quote(w.Source), excerpt.Quote(apiErr.Source))
 		}
 		if w.RetryAfterSeconds != 0 && apiErr.RetryAfter != time.Duration(w.RetryAfterSeconds)*time.Second {
 			add("client.decode.error", "header Retry-After", fmt.Sprintf("%ds", w.RetryAfterSeconds), apiErr.RetryAfter.String())
 		}
 		if rid := ex.Response.Header.Get("MS-RequestId"); rid != "" && !strings.EqualFold(apiErr.RequestID, rid) {
-			add("client.decode.error", "header MS-RequestId", quote(rid), quote(apiErr.RequestID))
+			add("client.decode.error", "header MS-RequestId", excerpt.Quote(rid), excerpt.Quote(apiErr.RequestID))
 		}
 		return out
 	}
@@ -130,9 +131,9 @@ func checkClientResult(ex *Exchange, in client.UpgradeRequest, err error, up *cl
 		case err == nil:
 			add("client.decode.missing", "body /"+want.MissingField, "an error naming "+want.MissingField, "no error")
 		case errors.As(err, &apiErr):
-			add("client.decode.missing", "body /"+want.MissingField, "a decoding error naming "+want.MissingField, "an *APIError: "+quote(errText(err)))
+			add("client.decode.missing", "body /"+want.MissingField, "a decoding error naming "+want.MissingField, "an *APIError: "+excerpt.Quote(errText(err)))
 		case !strings.Contains(err.Error(), want.MissingField):
-			add("client.decode.missing", "body /"+want.MissingField, "an error naming "+want.MissingField, quote(errText(err)))
+			add("client.decode.missing", "body /"+want.MissingField, "an error naming "+want.MissingField, excerpt.Quote(errText(err)))
 		}
 		return out
 	}
@@ -141,15 +142,15 @@ func checkClientResult(ex *Exchange, in client.UpgradeRequest, err error, up *cl
 		if want.Location != "" || want.UpgradeID != "" {
 			rule = "client.decode.location"
 		}
-		add(rule, "response", "a result", quote(errText(err)))
+		add(rule, "response", "a result", excerpt.Quote(errText(err)))
 		return out
 	}
 	if want.Status == 202 && up != nil {
 		if want.UpgradeID != "" && up.ID != want.UpgradeID {
-			add("client.decode.location", "header Location", "upgrade id "+want.UpgradeID, quote(up.ID))
+			add("client.decode.location", "header Location", "upgrade id "+want.UpgradeID, excerpt.Quote(up.ID))
 		}
 		if want.Location != "" && up.Location != want.Location {
-			add("client.decode.location", "header Location", quote(want.Location), quote(up.Location))
+			add("client.decode.location", "header Location", excerpt.Quote(want.Location), excerpt.Quote(up.Location))
 		}
 	}
 	if w := want.Eligibility; w != nil && el != nil {
@@ -166,7 +167,7 @@ func checkClientResult(ex *Exchange, in client.UpgradeRequest, err error, up *cl
 				continue
 			}
 			if !strings.EqualFold(f.w, f.g) {
-				add("client.decode.body", "body "+f.where, quote(f.w), quote(f.g))
+				add("client.decode.body", "body "+f.where, excerpt.Quote(f.w), excerpt.Quote(f.g))
 			}
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/partnercenter-go/productupgrades/gen"
+	"github.com/partnercenter-go/productupgrades/internal/excerpt"
 )
 
 // ReplayGenerated drives the generated client (package gen) with the inputs of ex's recorded
@@ -56,14 +57,14 @@ func ReplayGenerated(ctx context.Context, sc *SpecChecker, ex *Exchange) Violati
 	case "CheckProductUpgradeStatus":
 		id, perr := uuid.Parse(pathParams["upgradeId"])
 		if perr != nil {
-			return fail("client.input", "path upgradeId", "a GUID", quote(pathParams["upgradeId"]), perr.Error())
+			return fail("client.input", "path upgradeId", "a GUID", excerpt.Quote(pathParams["upgradeId"]), perr.Error())
 		}
 		resp, err = c.CheckProductUpgradeStatusWithResponse(ctx, id, &gen.CheckProductUpgradeStatusParams{
 			MSRequestId: in.requestID, MSCorrelationId: in.correlationID, XLocale: in.locale,
 			MSPartnerCenterApplication: in.application, MSContractVersion: in.contract,
 		}, in.body)
 	default:
-		return fail("client.input", "operation", "an operation the replay knows", quote(route.Operation.OperationID), "")
+		return fail("client.input", "operation", "an operation the replay knows", excerpt.Quote(route.Operation.OperationID), "")
 	}
 
 	out := compareRequest(ctx, sc, CheckGenClient, ex, srv.requests(), requestExpectations{
@@ -147,7 +148,7 @@ func checkGenDecoded(ex *Exchange, resp any) Violations {
 			got = h.Location
 		}
 		if want.Location != "" && got != want.Location {
-			add("client.decode.location", "header Location", quote(want.Location), quote(got))
+			add("client.decode.location", "header Location", excerpt.Quote(want.Location), excerpt.Quote(got))
 		}
 	}
 	if w := want.Eligibility; w != nil {
@@ -157,7 +158,7 @@ func checkGenDecoded(ex *Exchange, resp any) Violations {
 		} else {
 			cmp := func(where, w string, g *string) {
 				if got := deref(g); got != w {
-					add("client.decode.body", "body "+where, quote(w), quote(got))
+					add("client.decode.body", "body "+where, excerpt.Quote(w), excerpt.Quote(got))
 				}
 			}
 			cmp("/customerId", w.CustomerID, g.CustomerId)
@@ -183,13 +184,13 @@ func checkGenDecoded(ex *Exchange, resp any) Violations {
 			add("client.decode.error", "body", "an error body", "nothing decoded")
 		}
 		if w.Code != "" && code != w.Code {
-			add("client.decode.error", "body /code", quote(w.Code), quote(code))
+			add("client.decode.error", "body /code", excerpt.Quote(w.Code), excerpt.Quote(code))
 		}
 		if w.Description != "" && desc != w.Description {
-			add("client.decode.error", "body /description", quote(w.Description), quote(desc))
+			add("client.decode.error", "body /description", excerpt.Quote(w.Description), excerpt.Quote(desc))
 		}
 		if w.Source != "" && source != w.Source {
-			add("client.decode.error", "body /source", quote(w.Source), quote(source))
+			add("client.decode.error", "body /source", excerpt.Quote(w.Source), excerpt.Quote(source))
 		}
 		if w.RetryAfterSeconds != 0 {
 			got := ""
@@ -199,7 +200,7 @@ func checkGenDecoded(ex *Exchange, resp any) Violations {
 				}
 			}
 			if got != strconv.Itoa(w.RetryAfterSeconds) {
-				add("client.decode.error", "header Retry-After", strconv.Itoa(w.RetryAfterSeconds), quote(got))
+				add("client.decode.error", "header Retry-After", strconv.Itoa(w.RetryAfterSeconds), excerpt.Quote(got))
 			}
 		}
 	}
@@ -235,7 +236,7 @@ func genStatusView(g *gen.ProductUpgradesStatus) statusView {
 func compareStatus(name, check string, w *ExpectStatus, g statusView) Violations {
 	var out Violations
 	add := func(where, expected, actual string) {
-		out = append(out, Violation{Exchange: name, Check: check, Rule: "client.decode.body", Where: "body " + where, Expected: quote(expected), Actual: quote(actual)})
+		out = append(out, Violation{Exchange: name, Check: check, Rule: "client.decode.body", Where: "body " + where, Expected: excerpt.Quote(expected), Actual: excerpt.Quote(actual)})
 	}
 	if g.ID != w.ID {
 		add("/id", w.ID, g.ID)

@@ -14,6 +14,8 @@ import (
 	"sync"
 
 	"github.com/getkin/kin-openapi/routers"
+
+	"github.com/partnercenter-go/productupgrades/internal/excerpt"
 )
 
 // ReplayToken is the bearer token the replays send: a placeholder, never a real credential.
@@ -72,7 +74,7 @@ func failWith(ex *Exchange, check string) func(rule, where, expected, actual, de
 func replayRoute(sc *SpecChecker, ex *Exchange, fail func(rule, where, expected, actual, detail string) Violations) (*routers.Route, map[string]string, Violations) {
 	route, params, err := sc.FindRoute(ex.Request.Method, ex.Request.URL.Path)
 	if err != nil {
-		return nil, nil, fail("client.input", "request line", "an operation of the spec", quote(ex.Request.URL.Path), err.Error())
+		return nil, nil, fail("client.input", "request line", "an operation of the spec", excerpt.Quote(ex.Request.URL.Path), err.Error())
 	}
 	return route, params, nil
 }
@@ -104,33 +106,33 @@ func compareRequest(ctx context.Context, sc *SpecChecker, check string, ex *Exch
 	g, rec := got[0], ex.Request
 	var out Violations
 	if g.method != rec.Method {
-		out = append(out, v("client.request.method", "method", quote(rec.Method), quote(g.method)))
+		out = append(out, v("client.request.method", "method", excerpt.Quote(rec.Method), excerpt.Quote(g.method)))
 	}
 	if !strings.EqualFold(g.path, rec.URL.Path) {
-		out = append(out, v("client.request.path", "path", quote(rec.URL.Path)+" (any case)", quote(g.path)))
+		out = append(out, v("client.request.path", "path", excerpt.Quote(rec.URL.Path)+" (any case)", excerpt.Quote(g.path)))
 	}
 	auth := g.header.Get("Authorization")
 	if auth != "Bearer "+ReplayToken {
 		out = append(out, v("client.request.header", "header Authorization", `"Bearer <the token given>"`, redactedAuthorization(g.header)))
 	}
 	if mt := mediaTypeOf(g.header); mt != "application/json" || g.header.Get("Content-Type") == "" {
-		out = append(out, v("client.request.header", "header Content-Type", `"application/json"`, quote(g.header.Get("Content-Type"))))
+		out = append(out, v("client.request.header", "header Content-Type", `"application/json"`, excerpt.Quote(g.header.Get("Content-Type"))))
 	}
 	for _, h := range want.guidHeaders {
 		if val := g.header.Get(h); !guidRE.MatchString(val) {
-			out = append(out, v("client.request.header", "header "+h, "a GUID", quote(val)))
+			out = append(out, v("client.request.header", "header "+h, "a GUID", excerpt.Quote(val)))
 		}
 	}
 	for _, h := range want.sameHeaders {
 		if recVal := rec.Header.Get(h); recVal != "" && g.header.Get(h) != recVal {
-			out = append(out, v("client.request.header", "header "+h, quote(recVal), quote(g.header.Get(h))))
+			out = append(out, v("client.request.header", "header "+h, excerpt.Quote(recVal), excerpt.Quote(g.header.Get(h))))
 		}
 	}
 	var wantBody, gotBody any
 	if err := json.Unmarshal(ex.RequestBody, &wantBody); err != nil {
 		out = append(out, v("client.request.body", "body", "recorded JSON", "undecodable recorded body"))
 	} else if err := json.Unmarshal(g.body, &gotBody); err != nil {
-		out = append(out, v("client.request.body", "body", "JSON", quote(truncate(string(g.body), 80))))
+		out = append(out, v("client.request.body", "body", "JSON", excerpt.Quote(excerpt.Cut(string(g.body), 80))))
 	} else {
 		dropProps(wantBody, want.ignoreBodyProps)
 		for _, d := range jsonDiff("", wantBody, gotBody) {
@@ -175,7 +177,7 @@ func jsonDiff(ptr string, want, got any) []jsonDifference {
 	case map[string]any:
 		g, ok := got.(map[string]any)
 		if !ok {
-			return []jsonDifference{{at, "an object", typeName(got)}}
+			return []jsonDifference{{at, "an object", excerpt.JSONType(got)}}
 		}
 		lower := make(map[string]string, len(g))
 		for k := range g {
@@ -211,7 +213,7 @@ func jsonDiff(ptr string, want, got any) []jsonDifference {
 	case []any:
 		g, ok := got.([]any)
 		if !ok {
-			return []jsonDifference{{at, "an array", typeName(got)}}
+			return []jsonDifference{{at, "an array", excerpt.JSONType(got)}}
 		}
 		if len(g) != len(w) {
 			return []jsonDifference{{at, fmt.Sprintf("%d items", len(w)), fmt.Sprintf("%d items", len(g))}}
@@ -222,8 +224,8 @@ func jsonDiff(ptr string, want, got any) []jsonDifference {
 		}
 		return out
 	default:
-		if fmt.Sprint(want) != fmt.Sprint(got) || typeName(want) != typeName(got) {
-			return []jsonDifference{{at, quote(want), quote(got)}}
+		if fmt.Sprint(want) != fmt.Sprint(got) || excerpt.JSONType(want) != excerpt.JSONType(got) {
+			return []jsonDifference{{at, excerpt.Quote(want), excerpt.Quote(got)}}
 		}
 		return nil
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/routers"
 
+	"github.com/partnercenter-go/productupgrades/internal/excerpt"
 	"github.com/partnercenter-go/productupgrades/spec"
 )
 
@@ -101,7 +102,7 @@ func (c *SpecChecker) CheckHTTPResponse(ctx context.Context, name string, req *h
 // unrouted is the violation of a check made without a validator.
 func (c *SpecChecker) unrouted(name, check, rule string, req *http.Request) Violation {
 	return Violation{Exchange: name, Check: check, Rule: rule, Where: "request line",
-		Expected: "a method and path of the spec", Actual: quote(req.Method + " " + req.URL.Path), Detail: c.err.Error()}
+		Expected: "a method and path of the spec", Actual: excerpt.Quote(req.Method + " " + req.URL.Path), Detail: c.err.Error()}
 }
 
 // opLocation is the spec location of an operation, e.g. "paths./v1/productupgrades.post".

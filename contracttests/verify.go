@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/partnercenter-go/productupgrades/internal/excerpt"
 )
 
 // CheckMeta compares an exchange with what its sidecar says of it (operation, status).
@@ -143,7 +145,7 @@ func (v *Verifier) VerifyExchange(ctx context.Context, ex *Exchange) Result {
 	if routeErr == nil && ex.Meta.Operation != "" && ex.Meta.Operation != res.Operation {
 		res.Violations = append(res.Violations, Violation{
 			Exchange: ex.Name, Check: CheckMeta, Rule: "meta.operation", Where: "sidecar operation",
-			Expected: quote(res.Operation), Actual: quote(ex.Meta.Operation),
+			Expected: excerpt.Quote(res.Operation), Actual: excerpt.Quote(ex.Meta.Operation),
 			SpecLocation: opLocation(route) + ".operationId",
 		})
 	}

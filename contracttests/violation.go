@@ -1,10 +1,6 @@
 package contracttests
 
-import (
-	"fmt"
-
-	"github.com/partnercenter-go/productupgrades/spec"
-)
+import "github.com/partnercenter-go/productupgrades/spec"
 
 // Checks that produce violations.
 const (
@@ -24,15 +20,3 @@ type Violation = spec.Violation
 
 // Violations is the list of violations found in one or more exchanges.
 type Violations = spec.Violations
-
-// quote renders a value for Expected or Actual, bounded in length, as package spec does.
-func quote(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return "nothing"
-	case string:
-		return fmt.Sprintf("%q", truncate(x, 120))
-	default:
-		return truncate(fmt.Sprintf("%v", x), 120)
-	}
-}

@@ -17,6 +17,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 
+	"github.com/partnercenter-go/productupgrades/internal/excerpt"
 	"github.com/partnercenter-go/productupgrades/internal/secrets"
 )
 
@@ -108,7 +109,7 @@ func routeViolation(name, check, rule string, req *http.Request, err error) Viol
 	}
 	actual := "no request"
 	if req != nil && req.URL != nil {
-		actual = quote(req.Method + " " + req.URL.Path)
+		actual = excerpt.Quote(req.Method + " " + req.URL.Path)
 	}
 	return Violation{Exchange: name, Check: check, Rule: rule, Where: "request line",
 		Expected: "a method and path of the spec", Actual: actual, Detail: detail}
@@ -263,7 +264,7 @@ func trailingData(body []byte, h http.Header) (Violation, bool) {
 	if len(rest) == 0 {
 		return Violation{}, false
 	}
-	return Violation{Where: "body", Expected: "one JSON value", Actual: fmt.Sprintf("%d more bytes after it: %s", len(rest), quote(truncate(string(rest), 40)))}, true
+	return Violation{Where: "body", Expected: "one JSON value", Actual: fmt.Sprintf("%d more bytes after it: %s", len(rest), excerpt.Quote(excerpt.Cut(string(rest), 40)))}, true
 }
 
 func requestOptions() *openapi3filter.Options {
@@ -413,8 +414,8 @@ func requestViolation(name, loc string, req *http.Request, err error) Violations
 		switch {
 		case strings.HasPrefix(re.Reason, "header Content-Type has unexpected value"):
 			base.Rule, base.Where = "request.body.content-type", "header Content-Type"
-			base.Expected = quote(strings.Join(mediaTypes(re.RequestBody.Content), " or "))
-			base.Actual = quote(req.Header.Get("Content-Type"))
+			base.Expected = excerpt.Quote(strings.Join(mediaTypes(re.RequestBody.Content), " or "))
+			base.Actual = excerpt.Quote(req.Header.Get("Content-Type"))
 			base.SpecLocation += ".content"
 			return Violations{base}
 		case strings.HasPrefix(re.Reason, "failed to decode request body"):
@@ -450,9 +451,9 @@ func responseViolation(name string, route *routers.Route, status int, header htt
 	case strings.HasPrefix(re.Reason, "response header Content-Type has unexpected value"):
 		base.Rule, base.Where, base.SpecLocation = "response.content-type", "header Content-Type", loc+"."+key+".content"
 		if r := route.Operation.Responses.Value(key); r != nil && r.Value != nil {
-			base.Expected = quote(strings.Join(mediaTypes(r.Value.Content), " or "))
+			base.Expected = excerpt.Quote(strings.Join(mediaTypes(r.Value.Content), " or "))
 		}
-		base.Actual = quote(header.Get("Content-Type"))
+		base.Actual = excerpt.Quote(header.Get("Content-Type"))
 		return Violations{base}
 	case strings.HasPrefix(re.Reason, "response header "):
 		m := headerInReason.FindStringSubmatch(re.Reason)
@@ -492,7 +493,7 @@ func responseViolation(name string, route *routers.Route, status int, header htt
 func schemaViolations(base Violation, rule, wherePrefix string, err error, fallback string) Violations {
 	ses := schemaErrors(err)
 	if len(ses) == 0 {
-		base.Rule, base.Detail = rule, truncate(fallback, 200)
+		base.Rule, base.Detail = rule, excerpt.Cut(fallback, 200)
 		return Violations{base}
 	}
 	out := make(Violations, 0, len(ses))
@@ -583,30 +584,12 @@ func actualOf(se *openapi3.SchemaError) string {
 	case "required":
 		return "missing"
 	case "type", "oneOf", "anyOf":
-		return typeName(se.Value)
+		return excerpt.JSONType(se.Value)
 	}
 	if _, isObj := se.Value.(map[string]any); isObj {
 		return "an object"
 	}
-	return quote(se.Value)
-}
-
-func typeName(v any) string {
-	switch v.(type) {
-	case nil:
-		return "null"
-	case string:
-		return "a string"
-	case bool:
-		return "a boolean"
-	case float64, int, int64, uint64:
-		return "a number"
-	case []any:
-		return "an array"
-	case map[string]any:
-		return "an object"
-	}
-	return fmt.Sprintf("%T", v)
+	return excerpt.Quote(se.Value)
 }
 
 func mediaTypes(c openapi3.Content) []string {
@@ -634,12 +617,12 @@ func redactedAuthorization(h http.Header) string {
 	if len(v) == 0 {
 		return "no Authorization header"
 	}
-	return quote(secrets.RedactAuthorization(v[0]))
+	return excerpt.Quote(secrets.RedactAuthorization(v[0]))
 }
 
 func errText(err error) string {
 	if err == nil {
 		return ""
 	}
-	return truncate(err.Error(), 200)
+	return excerpt.Cut(err.Error(), 200)
 }

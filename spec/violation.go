@@ -3,7 +3,6 @@ package spec
 import (
 	"fmt"
 	"strings"
-	"unicode/utf8"
 )
 
 // The checks of a Validator, as written in Violation.Check.
@@ -85,28 +84,4 @@ func (vs Violations) Has(rule, where string) bool {
 		}
 	}
 	return false
-}
-
-// quote renders a value for Expected or Actual, bounded in length.
-func quote(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return "nothing"
-	case string:
-		return fmt.Sprintf("%q", truncate(x, 120))
-	default:
-		return truncate(fmt.Sprintf("%v", x), 120)
-	}
-}
-
-// truncate cuts s to at most n bytes, on a rune boundary, marking the cut with "…".
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	cut := n
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
 }
