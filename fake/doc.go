@@ -3,11 +3,11 @@
 // state machine, checks every request against the embedded OpenAPI spec, and injects the
 // faults a real caller must survive.
 //
-//	srv, err := fake.NewServer(fake.WithPollsUntilComplete(1))
-//	if err != nil { ... }
-//	defer srv.Close()
-//	c, _ := client.New(client.WithBaseURL(srv.URL), client.WithTokenSource(tokenSource))
-//	// ... run your upgrade flow against c, then look at srv.Upgrades() and srv.Requests().
+// Point a client at the server's URL (client.WithBaseURL(srv.URL)), run your upgrade flow
+// against it, then look at what the server holds (Upgrades) and what it received (Requests).
+// The package Example does exactly this with NewServer and Close: eligibility, create and
+// wait with the real client. ExampleServer_InjectFault shows a lost 202 survived. In a test,
+// Start(t, opts...) returns a running server and closes it when the test ends.
 //
 // Requests keeps the last DefaultRequestLogLimit requests (WithRequestLogLimit), bodies cut at
 // MaxLoggedBody, so a long-running test stays bounded; a credential in Authorization is never

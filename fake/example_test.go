@@ -12,7 +12,8 @@ import (
 )
 
 // A service's test runs its upgrade flow against the fake with the real client: eligibility,
-// create, wait. In a test, fake.Start(t, ...) does NewServer and Close in one line.
+// create, wait; then it looks at what the fake holds (Upgrades) and what it received
+// (Requests). In a test, fake.Start(t, ...) does NewServer and Close in one line.
 func Example() {
 	srv, err := fake.NewServer(fake.WithPollsUntilComplete(1))
 	if err != nil {
@@ -55,12 +56,19 @@ func Example() {
 	}
 	fmt.Println("done:", s.ID == u.ID, s.Status)
 	fmt.Println("upgrades on the server:", len(srv.Upgrades()))
+	for _, r := range srv.Requests() {
+		fmt.Println(r.Operation, r.Status, r.Header.Get("Authorization"))
+	}
 	// Output:
 	// eligible: true
 	// status: InProgress
 	// status: Completed
 	// done: true Completed
 	// upgrades on the server: 1
+	// CheckProductUpgradeEligibility 200 Bearer <redacted>
+	// CreateProductUpgrade 202 Bearer <redacted>
+	// CheckProductUpgradeStatus 200 Bearer <redacted>
+	// CheckProductUpgradeStatus 200 Bearer <redacted>
 }
 
 // A lost 202: the create takes effect, then the connection drops before the answer. The
