@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -13,16 +14,22 @@ import (
 	"github.com/partnercenter-go/productupgrades/gen"
 )
 
-// Version is the version of this module, sent in the User-Agent header.
-const Version = "0.1.0"
-
-// UserAgent is the User-Agent header the client sends.
-const UserAgent = "productupgrades-go/" + Version + " (+github.com/partnercenter-go/productupgrades)"
-
 // DefaultBaseURL is the Partner Center API root (also Partner Center for Microsoft Cloud for
 // US Government). Partner Center operated by 21Vianet is
 // https://partner.partnercenterapi.microsoftonline.cn.
 const DefaultBaseURL = "https://api.partnercenter.microsoft.com"
+
+// Scope is the OAuth 2.0 scope to ask Microsoft Entra ID (formerly Azure AD) for when getting
+// an access token for the Partner Center API at DefaultBaseURL: the API's application ID URI
+// followed by "/.default", which stands for the permissions the application was granted.
+//
+// The product-upgrade operations need an application + user token (the secure application
+// model): the application's client id and secret, plus a refresh token that a Partner Center
+// user granted once, exchanged at the tenant's Entra ID token endpoint
+// (https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token) for access tokens. The
+// example of WithTokenSource builds that token source with golang.org/x/oauth2. Partner Center
+// operated by 21Vianet signs in with its own authority; Scope is not for it.
+const Scope = "https://api.partnercenter.microsoft.com/.default"
 
 // DefaultLocale is the X-Locale sent unless WithLocale says otherwise.
 const DefaultLocale = "en-US"
@@ -32,9 +39,9 @@ const DefaultLocale = "en-US"
 const MaxResponseBytes = 1 << 20
 
 // DefaultHTTPTimeout bounds each try (response body included) of a client made without
-// WithHTTPClient, so that a server that never answers cannot hang a call whose context has no
-// deadline. A client given with WithHTTPClient keeps its own Timeout; RetryPolicy.TryTimeout
-// adds a per-try bound to either.
+// WithHTTPClient (with WithTransport or neither), so that a server that never answers cannot
+// hang a call whose context has no deadline. A client given with WithHTTPClient keeps its own
+// Timeout; RetryPolicy.TryTimeout adds a per-try bound to either.
 const DefaultHTTPTimeout = 2 * time.Minute
 
 // defaultHTTPTimeout is DefaultHTTPTimeout; tests shorten it.
@@ -46,6 +53,7 @@ type Client struct {
 	// api builds and sends the requests. Only its request side is used: every response is
 	// read by the client's own lenient decoders, never by the generated response types.
 	api    gen.ClientInterface
+	hc     *http.Client // the client's copy, under the pipeline
 	clock  *clock
 	retry  RetryPolicy
 	logger *slog.Logger
@@ -58,6 +66,7 @@ type Option func(*config) error
 type config struct {
 	baseURL string
 	hc      *http.Client
+	rt      http.RoundTripper
 	ts      oauth2.TokenSource
 	app     string
 	locale  string
@@ -72,9 +81,12 @@ type config struct {
 // https://api.partnercenter.microsoft.com, X-Locale en-US, the default RetryPolicy (3 retries,
 // 500ms doubling up to 60s), and an *http.Client on http.DefaultTransport whose Timeout is
 // DefaultHTTPTimeout. The client never follows redirects (a 3xx is an *APIError), so that a
-// money-moving POST and its token go only where the base URL says.
+// money-moving POST and its token go only where the base URL says, and it refuses an http://
+// base URL unless its host is loopback (localhost, 127.0.0.0/8, ::1), so that the bearer token
+// never crosses a network in clear text.
 //
-// An invalid option is an error that names it (a *ValidationError).
+// An invalid option, or options that cannot go together (WithHTTPClient and WithTransport), is
+// an error that names it, and the rule (a *ValidationError); nothing is sent.
 func New(opts ...Option) (*Client, error) {
 	cfg := config{baseURL: DefaultBaseURL, locale: DefaultLocale}
 	for _, o := range opts {
@@ -88,14 +100,24 @@ func New(opts ...Option) (*Client, error) {
 	if cfg.ts == nil {
 		return nil, &ValidationError{Field: "token source (WithTokenSource)", Reason: "is required: every call needs an Authorization header"}
 	}
+	if err := checkBaseURLSecure(cfg.baseURL); err != nil {
+		return nil, err
+	}
+	if cfg.hc != nil && cfg.rt != nil {
+		return nil, &ValidationError{Field: "transport (WithTransport)", Value: fmt.Sprintf("%T", cfg.rt),
+			Reason: "cannot be combined with WithHTTPClient: set that *http.Client's Transport instead, or drop WithHTTPClient to keep the default timeout"}
+	}
 	retry, err := cfg.retry.withDefaults()
 	if err != nil {
 		return nil, err
 	}
 	hc := &http.Client{Transport: http.DefaultTransport, Timeout: defaultHTTPTimeout}
-	if cfg.hc != nil {
+	switch {
+	case cfg.hc != nil:
 		copied := *cfg.hc
 		hc = &copied
+	case cfg.rt != nil:
+		hc.Transport = cfg.rt
 	}
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
@@ -104,11 +126,14 @@ func New(opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("productupgrades: %w", err)
 	}
-	return &Client{api: api, clock: clk, retry: retry, logger: cfg.logger}, nil
+	return &Client{api: api, hc: hc, clock: clk, retry: retry, logger: cfg.logger}, nil
 }
 
 // WithBaseURL sets the API root, an absolute http or https URL without query or fragment,
 // for example https://partner.partnercenterapi.microsoftonline.cn. Default DefaultBaseURL.
+//
+// Every request carries the bearer token, so New refuses an http:// URL unless its host is
+// loopback: localhost, an address in 127.0.0.0/8, or ::1 (a test server such as the fake).
 func WithBaseURL(baseURL string) Option {
 	return func(c *config) error {
 		u, err := url.Parse(baseURL)
@@ -134,15 +159,36 @@ func WithBaseURL(baseURL string) Option {
 
 // WithHTTPClient sets the *http.Client whose Transport and Timeout the client uses, for
 // example to share connections or to add TLS settings. The client works on a copy that does
-// not follow redirects. Its Timeout is kept as it is: with none, bound calls with the context
-// or RetryPolicy.TryTimeout. Default: an *http.Client on http.DefaultTransport with Timeout
-// DefaultHTTPTimeout.
+// not follow redirects. Its Timeout is kept as it is: with none (the zero *http.Client),
+// bound calls with the context or RetryPolicy.TryTimeout. Default: an *http.Client on
+// http.DefaultTransport with Timeout DefaultHTTPTimeout.
+//
+// To change only the transport (a proxy, TLS settings, a recording or tracing RoundTripper)
+// and keep the default Timeout, use WithTransport instead; the two cannot be combined.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *config) error {
 		if hc == nil {
 			return &ValidationError{Field: "HTTP client (WithHTTPClient)", Value: "<nil>", Reason: "must not be nil"}
 		}
 		c.hc = hc
+		return nil
+	}
+}
+
+// WithTransport sets the http.RoundTripper that sends the client's requests, in place of
+// http.DefaultTransport, and keeps everything else of the default *http.Client: the Timeout
+// DefaultHTTPTimeout and no redirects. Use it to wrap or replace the transport (a proxy, TLS
+// settings, a recording or tracing RoundTripper).
+//
+// It differs from WithHTTPClient, which takes a whole *http.Client and keeps its Timeout as it
+// is, so that WithHTTPClient(&http.Client{Transport: rt}) has no timeout at all. The two
+// cannot be combined (New fails); a nil rt is an error.
+func WithTransport(rt http.RoundTripper) Option {
+	return func(c *config) error {
+		if rt == nil {
+			return &ValidationError{Field: "transport (WithTransport)", Value: "<nil>", Reason: "must not be nil: omit WithTransport to use http.DefaultTransport"}
+		}
+		c.rt = rt
 		return nil
 	}
 }
@@ -209,6 +255,30 @@ func WithLogger(l *slog.Logger) Option {
 		c.logger = l
 		return nil
 	}
+}
+
+// checkBaseURLSecure refuses a plain-http base URL whose host is not loopback: every request
+// carries the bearer token, which must not cross a network in clear text.
+func checkBaseURLSecure(baseURL string) error {
+	u, err := url.Parse(baseURL)
+	if err != nil {
+		return invalidInput("base URL (WithBaseURL)", baseURL, "not a URL")
+	}
+	if u.Scheme != "http" || isLoopbackHost(u.Hostname()) {
+		return nil
+	}
+	return invalidInput("base URL (WithBaseURL)", baseURL,
+		"must be https: every request carries the bearer token, and http:// is allowed only for a loopback host (localhost, 127.0.0.0/8, ::1)")
+}
+
+// isLoopbackHost reports whether host (no port, no brackets) is localhost or a loopback IP
+// address: 127.0.0.0/8 or ::1 (an IPv4-mapped 127.x address too).
+func isLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.Unmap().IsLoopback()
 }
 
 // headerValue checks a configured header value: its length in bytes and no control characters.

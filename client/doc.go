@@ -70,6 +70,11 @@
 //
 // # The access token
 //
+// Partner Center takes an application + user token from Microsoft Entra ID for Scope (the
+// secure application model); the example of WithTokenSource builds the token source with
+// golang.org/x/oauth2. New refuses an http:// base URL unless its host is loopback, so that
+// the token is never sent in clear text over a network.
+//
 // The token never leaves the process. Every text a server controls (error codes,
 // descriptions, sources, response id headers, the Location, 200 bodies, status lines quoted
 // by transport errors) is cleaned of the token the client sent, in its plain, JSON-escaped,

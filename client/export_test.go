@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"net/http"
 	"time"
 )
 
@@ -27,3 +28,15 @@ func SetDefaultHTTPTimeout(d time.Duration) (restore func()) {
 	defaultHTTPTimeout = d
 	return func() { defaultHTTPTimeout = old }
 }
+
+// VersionFrom is the build-information reading behind Version.
+var VersionFrom = versionFrom
+
+// FallbackVersion is Version when the build information names none.
+const FallbackVersion = fallbackVersion
+
+// UserAgentFor is the User-Agent of a version.
+var UserAgentFor = userAgent
+
+// HTTPClientOf returns the *http.Client under c's pipeline (its Timeout, its Transport).
+func HTTPClientOf(c *Client) *http.Client { return c.hc }
