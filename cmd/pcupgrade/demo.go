@@ -35,6 +35,8 @@ flags:
   --interval D   wait between two status checks (default 200ms)
   --polls N      status checks that report InProgress before Completed (default 2)
 
+A duration D is written 200ms, 30s or 1m30s, or as a plain number of seconds.
+
 exit status: 0 the upgrade completed, 1 it did not, 2 usage error, 3 an API call failed,
 4 the output could not be written
 
@@ -46,7 +48,8 @@ example:
 func runDemo(ctx context.Context, args []string, out, errOut *printer) int {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	interval := fs.Duration("interval", 200*time.Millisecond, "wait between status checks")
+	interval := new(time.Duration)
+	durationVar(fs, interval, "interval", 200*time.Millisecond, "wait between status checks")
 	polls := fs.Int("polls", 2, "status checks before Completed")
 	pos, err := parseInterspersed(fs, args)
 	switch {

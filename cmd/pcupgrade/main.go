@@ -6,6 +6,10 @@
 //	pcupgrade wait        --customer ID UPGRADE_ID         poll until it completes or fails
 //	pcupgrade demo                                         the whole workflow against an in-process fake
 //	pcupgrade verify [--format text|junit] PATH...         check recorded exchanges against the spec
+//	pcupgrade version                                      pcupgrade's version and the Go it was built with
+//
+// A bare pcupgrade prints the list of commands on stderr (exit 2). Flags are spelled --name in
+// every message; a duration flag takes 30s, 2m or 1m30s, or a plain number of seconds.
 //
 // The API commands read the access token from PARTNER_CENTER_TOKEN and never print it: every
 // line is scrubbed of it, even where a server echoed it back, and everything a server sent
@@ -26,8 +30,12 @@ import (
 	"os"
 	"os/signal"
 	"reflect"
+	"regexp"
+	"runtime"
 	"strings"
+	"time"
 
+	"github.com/partnercenter-go/productupgrades/client"
 	"github.com/partnercenter-go/productupgrades/contracttests"
 )
 
@@ -78,9 +86,11 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	sc := newScrubber(strings.TrimSpace(getenv(tokenEnv)))
 	out, errOut := newPrinter(stdout, sc), newPrinter(stderr, sc)
 	if len(args) == 0 {
-		return fail(errOut, exitUsage, "pcupgrade: no command given (try pcupgrade --help)\n")
+		return failText(errOut, exitUsage, usageText())
 	}
 	switch args[0] {
+	case "-version", "--version":
+		return runVersion(ctx, args[1:], out, errOut)
 	case "-h", "-help", "--help", "help":
 		if len(args) > 1 && args[0] == "help" {
 			if c := lookup(args[1]); c != nil {
@@ -107,6 +117,13 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 // still reports the failure, so the write error is dropped on purpose.
 func fail(errOut *printer, code int, format string, args ...any) int {
 	_ = errOut.printf(format, args...)
+	return code
+}
+
+// failText prints text of pcupgrade's own (the usage) on errOut as it is, lines and all, and
+// returns code; like fail, it drops a write error on purpose.
+func failText(errOut *printer, code int, text string) int {
+	_, _ = io.WriteString(errOut, text)
 	return code
 }
 
@@ -138,10 +155,10 @@ func usageText() string {
 	var b strings.Builder
 	b.WriteString("usage: pcupgrade COMMAND [flags] [args]\n\ncommands:\n")
 	for _, c := range commands {
-		fmt.Fprintf(&b, "  %-10s %s\n", c.name, c.summary)
+		fmt.Fprintf(&b, "  %-12s %s\n", c.name, c.summary)
 	}
 	b.WriteString("\nexample:\n  pcupgrade verify contracttests/testdata/exchanges\n\n")
-	b.WriteString("pcupgrade COMMAND --help shows a command's flags.\n")
+	b.WriteString("pcupgrade COMMAND --help (or pcupgrade help COMMAND) shows a command's flags.\n")
 	return b.String()
 }
 
@@ -150,12 +167,12 @@ var errHelp = flag.ErrHelp
 
 // parseInterspersed parses fs's flags wherever they stand among the positional arguments
 // (flag.FlagSet stops at the first one), so "verify dir --format junit" works too. A "--"
-// ends the flags.
+// ends the flags. Its errors spell flags --name (see flagError).
 func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
-			return nil, err
+			return nil, flagError(err)
 		}
 		rest := fs.Args()
 		if len(rest) == 0 {
@@ -167,6 +184,110 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 		pos = append(pos, rest[0])
 		args = rest[1:]
 	}
+}
+
+// invalidValueRE matches package flag's message for a value that a flag's Set refused:
+// the value (quoted with %q, so without a bare '"'), the flag's name and Set's error.
+var invalidValueRE = regexp.MustCompile(`(?s)^invalid (value|boolean value) ("(?:[^"\\]|\\.)*") for (?:flag )?-([^\s:]+): (.*)$`)
+
+// flagError rewrites an error of package flag, which spells flags with one dash ("flag
+// provided but not defined: -bogus"), so that it names them as they are written: --bogus.
+// A refused duration (durationValue) reads "--timeout: "abc" is not a duration: ...".
+// errHelp is returned as it is.
+func flagError(err error) error {
+	if errors.Is(err, errHelp) {
+		return err
+	}
+	msg := err.Error()
+	for _, prefix := range []string{"flag provided but not defined: ", "flag needs an argument: "} {
+		if name, ok := strings.CutPrefix(msg, prefix+"-"); ok {
+			return errors.New(prefix + "--" + name)
+		}
+	}
+	if m := invalidValueRE.FindStringSubmatch(msg); m != nil {
+		kind, value, name, why := m[1], m[2], m[3], m[4]
+		if strings.HasPrefix(why, value+" is not a duration") {
+			return fmt.Errorf("--%s: %s", name, why)
+		}
+		return fmt.Errorf("--%s: invalid %s %s: %s", name, kind, value, why)
+	}
+	if rest, ok := strings.CutPrefix(msg, "invalid boolean flag "); ok {
+		return errors.New("invalid boolean flag --" + rest)
+	}
+	return err
+}
+
+// durationValue is a flag.Value for a time.Duration that also takes a plain number of
+// seconds ("5" is 5s), and whose error says how to write one.
+type durationValue struct{ d *time.Duration }
+
+// durationVar defines a duration flag on fs, like fs.DurationVar, with durationValue.
+func durationVar(fs *flag.FlagSet, p *time.Duration, name string, value time.Duration, usage string) {
+	*p = value
+	fs.Var(durationValue{p}, name, usage)
+}
+
+func (v durationValue) String() string {
+	if v.d == nil {
+		return ""
+	}
+	return v.d.String()
+}
+
+func (v durationValue) Set(s string) error {
+	d, err := parseDuration(s)
+	if err != nil {
+		return err
+	}
+	*v.d = d
+	return nil
+}
+
+// parseDuration parses a duration as time.ParseDuration does ("30s", "2m", "1m30s"), or a
+// plain decimal number as that many seconds ("5", "1.5").
+func parseDuration(s string) (time.Duration, error) {
+	if d, err := time.ParseDuration(s); err == nil {
+		return d, nil
+	}
+	if s != "" && strings.Trim(s, "+-.0123456789") == "" {
+		if d, err := time.ParseDuration(s + "s"); err == nil {
+			return d, nil
+		}
+	}
+	return 0, fmt.Errorf("%q is not a duration: write 30s, 2m or 1m30s, or a number of seconds", s)
+}
+
+// versionUsage is the help text of version.
+const versionUsage = `usage: pcupgrade version
+
+Prints pcupgrade's version, the same as the client sends in its User-Agent header, and the
+Go version it was built with. pcupgrade --version does the same.
+
+exit status: 0 ok, 2 usage error, 4 the output could not be written
+
+example:
+  pcupgrade version
+`
+
+// version is the version pcupgrade reports: the client's, which its User-Agent carries.
+func version() string { return client.Version }
+
+func runVersion(_ context.Context, args []string, out, errOut *printer) int {
+	fs := flag.NewFlagSet("version", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	pos, err := parseInterspersed(fs, args)
+	switch {
+	case errors.Is(err, errHelp):
+		return show(out, errOut, "version", versionUsage)
+	case err != nil:
+		return fail(errOut, exitUsage, "pcupgrade version: %v (try pcupgrade version --help)\n", err)
+	case len(pos) > 0:
+		return fail(errOut, exitUsage, "pcupgrade version: unexpected argument %q (try pcupgrade version --help)\n", pos[0])
+	}
+	if err := out.printf("pcupgrade %s (%s %s/%s)\n", version(), runtime.Version(), runtime.GOOS, runtime.GOARCH); err != nil {
+		return writeFailed("version", err, errOut)
+	}
+	return exitOK
 }
 
 // verifyUsage is the help text of verify.

@@ -4,14 +4,19 @@ import (
 	"bytes"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/partnercenter-go/productupgrades/client"
 )
 
 var exchangesDir = filepath.Join("..", "..", "contracttests", "testdata", "exchanges")
@@ -126,11 +131,10 @@ func TestUsageErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"no command", nil, "no command given"},
 		{"unknown command", []string{"frobnicate"}, `unknown command "frobnicate"`},
 		{"no paths", []string{"verify"}, "no files or folders given"},
 		{"bad format", []string{"verify", "--format", "xml", "x"}, `unknown format "xml"`},
-		{"unknown flag", []string{"verify", "--colour", "x"}, "flag provided but not defined: -colour"},
+		{"unknown flag", []string{"verify", "--colour", "x"}, "flag provided but not defined: --colour"},
 		{"missing path", []string{"verify", filepath.Join(t.TempDir(), "nope")}, "no such file or directory"},
 		{"empty folder", []string{"verify", t.TempDir()}, "no fixtures (*.http)"},
 	} {
@@ -224,7 +228,83 @@ func TestOutputThatCannotBeWrittenExitsFour(t *testing.T) {
 		{"eligibility", "--help"},
 		{"wait", "--help"},
 		{"demo", "--help"},
+		{"version"},
+		{"--version"},
+		{"version", "--help"},
 	} {
 		runFull(t, 0, args...)
+	}
+}
+
+// A bare pcupgrade is a usage error that shows the usage: every command on a line of its
+// own and how to get help on one, on stderr, nothing on stdout.
+func TestBareCallPrintsUsageAndExitsTwo(t *testing.T) {
+	t.Parallel()
+	code, out, errOut := runArgs()
+	assert.Equal(t, exitUsage, code)
+	assert.Empty(t, out)
+	assert.Contains(t, errOut, "usage: pcupgrade COMMAND [flags] [args]\n")
+	for _, c := range commands {
+		assert.Regexp(t, `(?m)^  `+c.name+` +\S.*$`, errOut, "the usage lists %s", c.name)
+	}
+	assert.Contains(t, errOut, "pcupgrade COMMAND --help")
+	assert.Contains(t, errOut, "pcupgrade help COMMAND")
+}
+
+// version prints the client's Version, the one its User-Agent carries, and Go's version.
+func TestVersion(t *testing.T) {
+	t.Parallel()
+	assert.Contains(t, client.UserAgent, "/"+client.Version+" ", "the User-Agent carries client.Version")
+	want := "pcupgrade " + client.Version + " (" + runtime.Version() + " " + runtime.GOOS + "/" + runtime.GOARCH + ")\n"
+	for _, args := range [][]string{{"version"}, {"--version"}, {"-version"}} {
+		code, out, errOut := runArgs(args...)
+		assert.Equal(t, exitOK, code, "%v", args)
+		assert.Equal(t, want, out, "%v", args)
+		assert.Empty(t, errOut, "%v", args)
+	}
+	code, out, errOut := runArgs("version", "now")
+	assert.Equal(t, exitUsage, code)
+	assert.Empty(t, out)
+	assert.Contains(t, errOut, `unexpected argument "now"`)
+}
+
+// Messages spell flags the way they are written, --name, however they were given.
+func TestFlagErrorsSpellFlagsWithTwoDashes(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"verify", "--bogus", "x"}, "pcupgrade verify: flag provided but not defined: --bogus (try pcupgrade verify --help)\n"},
+		{[]string{"verify", "-bogus", "x"}, "pcupgrade verify: flag provided but not defined: --bogus (try pcupgrade verify --help)\n"},
+		{[]string{"eligibility", "--bogus"}, "pcupgrade eligibility: flag provided but not defined: --bogus (try pcupgrade eligibility --help)\n"},
+		{[]string{"demo", "--bogus"}, "pcupgrade demo: flag provided but not defined: --bogus (try pcupgrade demo --help)\n"},
+		{[]string{"version", "--bogus"}, "pcupgrade version: flag provided but not defined: --bogus (try pcupgrade version --help)\n"},
+		{[]string{"verify", "x", "--format"}, "pcupgrade verify: flag needs an argument: --format (try pcupgrade verify --help)\n"},
+		{[]string{"create", "--customer", "x", "--json=maybe"}, "pcupgrade create: --json: invalid boolean value \"maybe\": parse error (try pcupgrade create --help)\n"},
+		{[]string{"demo", "--polls", "many"}, "pcupgrade demo: --polls: invalid value \"many\": parse error (try pcupgrade demo --help)\n"},
+	} {
+		code, out, errOut := runArgs(tc.args...)
+		assert.Equal(t, exitUsage, code, "%v", tc.args)
+		assert.Empty(t, out, "%v", tc.args)
+		assert.Equal(t, tc.want, errOut, "%v", tc.args)
+	}
+}
+
+func TestParseDuration(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]time.Duration{
+		"5": 5 * time.Second, "0": 0, "1.5": 1500 * time.Millisecond, "90": 90 * time.Second,
+		"30s": 30 * time.Second, "2m": 2 * time.Minute, "1m30s": 90 * time.Second, "200ms": 200 * time.Millisecond,
+		"-5": -5 * time.Second,
+	} {
+		got, err := parseDuration(in)
+		if assert.NoError(t, err, in) {
+			assert.Equal(t, want, got, in)
+		}
+	}
+	for _, in := range []string{"", "abc", "5x", "1e3", "NaN", "Inf", " 5", ".", "5 s", "99999999999999999999"} {
+		_, err := parseDuration(in)
+		assert.EqualError(t, err, fmt.Sprintf("%q is not a duration: write 30s, 2m or 1m30s, or a number of seconds", in), in)
 	}
 }

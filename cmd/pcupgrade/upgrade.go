@@ -2,6 +2,7 @@ package main
 
 // The API subcommands: eligibility, create, status and wait, each one call (or one poll
 // loop) of package client, and demo (demo.go), which runs them against the in-process fake.
+// The init below also lists version (main.go) last, so that the usage ends with it.
 //
 // Exit status of these subcommands: 0 success; 1 the upgrade ended in a failure state
 // (wait); 2 usage error (a bad flag, a customer id that is not a GUID, PARTNER_CENTER_TOKEN
@@ -54,6 +55,7 @@ func init() {
 		command{name: "status", summary: "show the status of an upgrade (POST /v1/productupgrades/{id}/status)", usage: statusUsage, run: runStatus},
 		command{name: "wait", summary: "poll an upgrade's status until it completes or fails", usage: waitUsage, run: runWait},
 		command{name: "demo", summary: "run eligibility, create and wait against an in-process fake (no credentials)", usage: demoUsage, run: runDemo},
+		command{name: "version", summary: "print pcupgrade's version (the client's User-Agent version) and Go's", usage: versionUsage, run: runVersion},
 	)
 }
 
@@ -66,6 +68,7 @@ const commonFlags = `flags:
 `
 
 const exitCodes = `
+A duration D is written 30s, 2m or 1m30s, or as a plain number of seconds.
 The access token is read from PARTNER_CENTER_TOKEN and never printed.
 
 exit status: 0 ok, 1 the upgrade failed (wait), 2 usage error, 3 the API call failed
@@ -140,9 +143,9 @@ func parseAPIFlags(name, usage string, args []string, wantID bool, defTimeout ti
 	fs.StringVar(&f.family, "family", "Azure", "product family")
 	fs.StringVar(&f.baseURL, "base-url", client.DefaultBaseURL, "API root")
 	fs.BoolVar(&f.json, "json", false, "JSON output")
-	fs.DurationVar(&f.timeout, "timeout", defTimeout, "overall time limit")
+	durationVar(fs, &f.timeout, "timeout", defTimeout, "overall time limit")
 	if name == "wait" {
-		fs.DurationVar(&f.interval, "interval", client.DefaultPollInterval, "wait between checks")
+		durationVar(fs, &f.interval, "interval", client.DefaultPollInterval, "wait between checks")
 	}
 	pos, err := parseInterspersed(fs, args)
 	bad := func(format string, a ...any) (string, int, bool) {

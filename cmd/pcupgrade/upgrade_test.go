@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -154,19 +155,64 @@ func TestUsageErrorsOfTheAPISubcommands(t *testing.T) {
 		{"status without id", []string{"status", "--customer", customerX}, "want exactly one UPGRADE_ID argument, got 0"},
 		{"upgrade id not a GUID", []string{"status", "--customer", customerX, "nope"}, `invalid upgradeID "nope"`},
 		{"extra argument", []string{"eligibility", "--customer", customerX, "extra"}, `unexpected argument "extra"`},
-		{"unknown flag", []string{"create", "--customer", customerX, "--colour"}, "flag provided but not defined: -colour"},
+		{"unknown flag", []string{"create", "--customer", customerX, "--colour"}, "flag provided but not defined: --colour"},
 		{"bad base URL", []string{"eligibility", "--customer", customerX, "--base-url", "ftp://x"}, "must be an absolute http or https URL"},
 		{"bad timeout", []string{"eligibility", "--customer", customerX, "--timeout", "0s"}, "--timeout must be positive"},
 		{"bad interval", []string{"wait", "--customer", customerX, "--interval", "-1s", customerY}, "--interval -1s is too short: it must be at least 1s"},
 		{"interval under a second", []string{"wait", "--customer", customerX, "--interval", "1ns", customerY}, "--interval 1ns is too short: it must be at least 1s"},
 		{"interval just under a second", []string{"wait", "--customer", customerX, "--interval", "999ms", customerY}, "--interval 999ms is too short"},
 		{"demo argument", []string{"demo", "now"}, `unexpected argument "now"`},
+		{"timeout not a duration", []string{"eligibility", "--customer", customerX, "--timeout", "abc"}, `--timeout: "abc" is not a duration: write 30s, 2m or 1m30s, or a number of seconds`},
+		{"timeout not a duration (create)", []string{"create", "--customer", customerX, "--timeout=5x"}, `--timeout: "5x" is not a duration: write 30s`},
+		{"timeout not a duration (status)", []string{"status", "--customer", customerX, "--timeout", "soon", customerY}, `--timeout: "soon" is not a duration`},
+		{"timeout not a duration (wait)", []string{"wait", "--customer", customerX, "--timeout", "1e3", customerY}, `--timeout: "1e3" is not a duration`},
+		{"interval not a duration (wait)", []string{"wait", "--customer", customerX, "--interval", "often", customerY}, `--interval: "often" is not a duration: write 30s, 2m or 1m30s, or a number of seconds`},
+		{"interval not a duration (demo)", []string{"demo", "--interval", "often"}, `--interval: "often" is not a duration: write 30s, 2m or 1m30s, or a number of seconds`},
+		{"timeout of zero seconds", []string{"eligibility", "--customer", customerX, "--timeout", "0"}, "--timeout must be positive"},
+		{"interval in seconds under a second", []string{"wait", "--customer", customerX, "--interval", "0.5", customerY}, "--interval 500ms is too short"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			errOut := runFail(t, exitUsage, tc.args...)
 			assert.Contains(t, errOut, tc.want)
 		})
 	}
+}
+
+// A duration flag given a plain number takes it as seconds, on every subcommand.
+func TestPlainNumberDurationsAreSeconds(t *testing.T) {
+	// Not parallel: startFake sets PARTNER_CENTER_TOKEN (t.Setenv), which the CLI reads.
+	srv := startFake(t, fake.WithPollsUntilComplete(1))
+	base := []string{"--customer", customerX, "--base-url", srv.URL}
+	out := runOK(t, append([]string{"eligibility", "--timeout", "5"}, base...)...)
+	assert.Contains(t, out, "is eligible")
+	out = runOK(t, append([]string{"create", "--timeout=5"}, base...)...)
+	id := guidRE.FindString(out)
+	require.NotEmpty(t, id)
+	runOK(t, append([]string{"status", "--timeout", "5", id}, base...)...)
+	out = runOK(t, append([]string{"wait", "--timeout", "30", "--interval", "1", id}, base...)...)
+	assert.Contains(t, out, "upgrade "+id+" (Azure): Completed\n")
+
+	// What the flags hold: 5 is 5s, 1.5 is 1.5s.
+	var sink bytes.Buffer
+	p := newPrinter(&sink, newScrubber(""))
+	for name, args := range map[string][]string{
+		"eligibility": {"--customer", customerX, "--timeout", "5"},
+		"create":      {"--customer", customerX, "--timeout", "5"},
+		"status":      {"--customer", customerX, "--timeout", "5", customerY},
+		"wait":        {"--customer", customerX, "--timeout", "5", "--interval", "1.5", customerY},
+	} {
+		var f apiFlags
+		wantID := name == "status" || name == "wait"
+		_, code, done := parseAPIFlags(name, "", args, wantID, time.Minute, &f, p, p)
+		require.False(t, done, "%s: exit %d: %s", name, code, sink.String())
+		assert.Equal(t, 5*time.Second, f.timeout, name)
+		if name == "wait" {
+			assert.Equal(t, 1500*time.Millisecond, f.interval, name)
+		}
+	}
+	assert.Empty(t, sink.String())
+	code, out, errOut := runArgs("demo", "--interval", "0.001")
+	assert.Equal(t, exitOK, code, out+errOut)
 }
 
 func TestMissingTokenIsAUsageError(t *testing.T) {
