@@ -49,8 +49,12 @@
 // # Errors
 //
 // A non-2xx response is an *APIError (errors.As): status, the service's code (sent as a
-// number or a string), description, source, request and correlation ids, Retry-After. Create
-// failures that leave an upgrade possibly started match ErrOutcomeUnknown; see CreateUpgrade.
+// number or a string), description, source, request and correlation ids, Retry-After, and the
+// Operation, named by the spec's operationId (OpCreateProductUpgrade,
+// OpCheckProductUpgradeEligibility, OpCheckProductUpgradeStatus: the values of the spec and
+// fake packages' constants too), which also starts its message ("productupgrades:
+// CheckProductUpgradeStatus: 429 Too Many Requests: ..."). Create failures that leave an
+// upgrade possibly started match ErrOutcomeUnknown; see CreateUpgrade.
 // Response bodies are read through a 1 MiB cap (MaxResponseBytes). Error messages are short
 // (bounded in bytes) and never contain the token.
 //

@@ -84,7 +84,9 @@ type APIError struct {
 	RetryAfter    time.Duration
 	UpgradeID     string
 
-	// Operation is the client method that got the response, for example "CreateUpgrade".
+	// Operation is the operation that got the response, named by the spec's operationId:
+	// OpCreateProductUpgrade, OpCheckProductUpgradeEligibility or
+	// OpCheckProductUpgradeStatus (the values of spec's and fake's constants too).
 	Operation string
 
 	cause error // for example ErrResponseTooLarge
@@ -195,7 +197,7 @@ type OutcomeUnknownError struct {
 
 // Error says the outcome is unknown and gives the request id.
 func (e *OutcomeUnknownError) Error() string {
-	return fmt.Sprintf("productupgrades: CreateUpgrade: outcome unknown after %d tries, an upgrade may exist "+
+	return fmt.Sprintf("productupgrades: "+OpCreateProductUpgrade+": outcome unknown after %d tries, an upgrade may exist "+
 		"(request-id %s, correlation-id %s; reconcile with CheckEligibility): %v",
 		e.Tries, e.RequestID, e.CorrelationID, e.Err)
 }

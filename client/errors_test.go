@@ -106,9 +106,9 @@ func TestAPIError_BodyShapes(t *testing.T) {
 					want.RequestID = sent.Get("MS-RequestId")
 					want.CorrelationID = sent.Get("MS-CorrelationId")
 				}
-				want.Operation = ae.Operation
+				want.Operation = operationOf[name]
 				assert.Equalf(t, want, *ae, "%s", name)
-				assert.NotEmpty(t, ae.Operation)
+				assert.Containsf(t, err.Error(), "productupgrades: "+operationOf[name]+": ", "%s: the message names the operation", name)
 				ambiguous := name == "CreateUpgrade" && (tc.status == 500 || tc.status == 502 || tc.status == 504)
 				assert.Equalf(t, ambiguous, errors.Is(err, client.ErrOutcomeUnknown),
 					"%s: only a create answered 500, 502 or 504 may have left an upgrade", name)
@@ -136,7 +136,7 @@ func TestAPIError_ErrorIsShortAndFreeOfTheToken(t *testing.T) {
 	assert.LessOrEqual(t, len(msg), 600, "Error() must be bounded: %d bytes", len(msg))
 	assert.LessOrEqual(t, len([]rune(ae.Description)), 1025)
 	assert.Contains(t, msg, "800002")
-	assert.Contains(t, msg, "CreateUpgrade")
+	assert.Contains(t, msg, "productupgrades: "+client.OpCreateProductUpgrade+": ")
 }
 
 func TestAPIError_OtherBearerTokensAreRedacted(t *testing.T) {
@@ -247,8 +247,8 @@ func TestPredicates(t *testing.T) {
 
 func TestErrorMessages(t *testing.T) {
 	t.Parallel()
-	ae := &client.APIError{StatusCode: 429, Description: "slow down", RetryAfter: 57 * time.Second, RequestID: "r1", CorrelationID: "c1", Operation: "CheckStatus"}
-	assert.Equal(t, "productupgrades: CheckStatus: 429 Too Many Requests: slow down (retry after 57s) [request-id r1, correlation-id c1]", ae.Error())
+	ae := &client.APIError{StatusCode: 429, Description: "slow down", RetryAfter: 57 * time.Second, RequestID: "r1", CorrelationID: "c1", Operation: client.OpCheckProductUpgradeStatus}
+	assert.Equal(t, "productupgrades: CheckProductUpgradeStatus: 429 Too Many Requests: slow down (retry after 57s) [request-id r1, correlation-id c1]", ae.Error())
 	ufe := &client.UpgradeFailedError{UpgradeID: testUpgradeID, Status: "Failed", ErrorDetails: &client.ErrorDetails{Code: "42", Message: "quota"}}
 	assert.Equal(t, `productupgrades: upgrade `+testUpgradeID+` ended with status "Failed": code 42: quota`, ufe.Error())
 	assert.ErrorIs(t, ufe, client.ErrUpgradeFailed)

@@ -13,11 +13,19 @@ import (
 	"github.com/partnercenter-go/productupgrades/internal/guid"
 )
 
-// Operation names, as found in APIError.Operation.
+// The operations of the API, named by their operationId in the spec: the values of
+// APIError.Operation, and the names the client's error messages and logs give an operation.
+// They equal the spec package's constants of the same names (spec.OpCreateProductUpgrade,
+// ...) and fake's OpCreate, OpEligibility and OpStatus; they are repeated here so that a
+// program that imports the client does not link the spec package and its OpenAPI parser.
 const (
-	opCreate      = "CreateUpgrade"
-	opEligibility = "CheckEligibility"
-	opStatus      = "CheckStatus"
+	// OpCreateProductUpgrade is the operation of CreateUpgrade and CreateUpgradeWithRequestID.
+	OpCreateProductUpgrade = "CreateProductUpgrade"
+	// OpCheckProductUpgradeEligibility is the operation of CheckEligibility and Reconcile.
+	OpCheckProductUpgradeEligibility = "CheckProductUpgradeEligibility"
+	// OpCheckProductUpgradeStatus is the operation of CheckStatus and of each check
+	// WaitForUpgrade makes.
+	OpCheckProductUpgradeStatus = "CheckProductUpgradeStatus"
 )
 
 // CreateUpgrade starts the asynchronous upgrade of r.CustomerID to r.ProductFamily
@@ -63,7 +71,7 @@ func (c *Client) createUpgrade(ctx context.Context, requestID string, r UpgradeR
 	if err != nil {
 		return nil, err
 	}
-	st, ctx, h, err := c.begin(ctx, opCreate, requestID)
+	st, ctx, h, err := c.begin(ctx, OpCreateProductUpgrade, requestID)
 	if err != nil {
 		return nil, err
 	}
@@ -118,7 +126,7 @@ func (c *Client) CheckEligibility(ctx context.Context, r UpgradeRequest) (*Eligi
 	if err != nil {
 		return nil, err
 	}
-	st, ctx, h, err := c.begin(ctx, opEligibility, "")
+	st, ctx, h, err := c.begin(ctx, OpCheckProductUpgradeEligibility, "")
 	if err != nil {
 		return nil, err
 	}
@@ -162,7 +170,7 @@ func (c *Client) checkStatus(ctx context.Context, upgradeID string, r UpgradeReq
 	if err != nil {
 		return nil, 0, err
 	}
-	st, ctx, h, err := c.begin(ctx, opStatus, "")
+	st, ctx, h, err := c.begin(ctx, OpCheckProductUpgradeStatus, "")
 	if err != nil {
 		return nil, 0, err
 	}
@@ -207,7 +215,7 @@ func (c *Client) Reconcile(ctx context.Context, r UpgradeRequest) (string, error
 	if !ok {
 		// An upgrade is in place, but the id cannot be polled: never report "none".
 		return "", fmt.Errorf("productupgrades: %s: upgradeId %q is not a GUID: %w",
-			opEligibility, truncate(sanitize(e.UpgradeID, nil), maxShortField), ErrMalformedResponse)
+			OpCheckProductUpgradeEligibility, truncate(sanitize(e.UpgradeID, nil), maxShortField), ErrMalformedResponse)
 	}
 	return id, nil
 }
@@ -253,7 +261,7 @@ func (c *Client) noResponse(st *call, err error) error {
 	if err == nil {
 		err = errors.New("no response")
 	}
-	if st.op == opCreate && st.maybeSent {
+	if st.op == OpCreateProductUpgrade && st.maybeSent {
 		return &OutcomeUnknownError{RequestID: st.rid.String(), CorrelationID: st.cid.String(), Tries: st.try, Err: err}
 	}
 	var te *tokenError

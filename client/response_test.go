@@ -61,11 +61,11 @@ func TestNewAPIError(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			want := tc.want
-			want.Operation = opCreate
+			want.Operation = OpCreateProductUpgrade
 			if want.RequestID == "" {
 				want.RequestID, want.CorrelationID = sentRID.String(), sentCID.String()
 			}
-			got := newAPIError(opCreate, tc.res, sentRID, sentCID, now, newRedactor(token))
+			got := newAPIError(OpCreateProductUpgrade, tc.res, sentRID, sentCID, now, newRedactor(token))
 			if *got != want {
 				t.Errorf("\n got %+v\nwant %+v", *got, want)
 			}

@@ -339,7 +339,7 @@ func acceptValue(p specPattern, v string) error {
 	switch p.op {
 	case "CheckProductUpgradeEligibility":
 		body := bodyWith(map[string]any{"isEligible": false}, p.pointer, v)
-		e, err := decodeEligibility(testCall(opEligibility), okResponse(body), UpgradeRequest{CustomerID: guid.NilString, ProductFamily: "Azure"})
+		e, err := decodeEligibility(testCall(OpCheckProductUpgradeEligibility), okResponse(body), UpgradeRequest{CustomerID: guid.NilString, ProductFamily: "Azure"})
 		if err != nil {
 			return err
 		}
@@ -354,7 +354,7 @@ func acceptValue(p specPattern, v string) error {
 	case "CheckProductUpgradeStatus":
 		asked := testUpgradeIDFor(v)
 		body := bodyWith(map[string]any{"id": asked, "status": "InProgress"}, p.pointer, v)
-		s, err := decodeStatus(testCall(opStatus), okResponse(body), asked)
+		s, err := decodeStatus(testCall(OpCheckProductUpgradeStatus), okResponse(body), asked)
 		if err != nil {
 			return err
 		}

@@ -16,12 +16,12 @@ import (
 	"github.com/partnercenter-go/productupgrades/spec"
 )
 
-// The operations of the API, named by the spec's operationId; see Fault.Operation and
-// Request.Operation.
+// The operations of the API, named by the spec's operationId (the spec.Op constants, the
+// values client.APIError.Operation holds too); see Fault.Operation and Request.Operation.
 const (
-	OpCreate      = "CreateProductUpgrade"
-	OpEligibility = "CheckProductUpgradeEligibility"
-	OpStatus      = "CheckProductUpgradeStatus"
+	OpCreate      = spec.OpCreateProductUpgrade
+	OpEligibility = spec.OpCheckProductUpgradeEligibility
+	OpStatus      = spec.OpCheckProductUpgradeStatus
 )
 
 // maxRequestBody bounds the request bodies the fake reads; the API's are under 200 bytes.

@@ -107,7 +107,7 @@ func TestAPIErrorsExitThree(t *testing.T) {
 	runOK(t, append([]string{"create"}, base...)...)
 
 	errOut := runFail(t, exitAPI, append([]string{"create"}, base...)...)
-	assert.Contains(t, errOut, "pcupgrade create: productupgrades: CreateUpgrade: 409 Conflict: code 900109")
+	assert.Contains(t, errOut, "pcupgrade create: productupgrades: CreateProductUpgrade: 409 Conflict: code 900109")
 
 	errOut = runFail(t, exitAPI, append([]string{"status", "42d075a4-bfe7-43e7-af6d-7c68a57edcb4"}, base...)...)
 	assert.Contains(t, errOut, "404 Not Found: code 900106")

@@ -177,6 +177,15 @@ func TestFakeAndRecordLinkNeitherClientNorHTTPTest(t *testing.T) {
 	}
 }
 
+func TestClientDoesNotLinkSpec(t *testing.T) {
+	g := loadGraph(t)
+	if c := g.chain(g.path("client"), g.path("spec")); c != nil {
+		t.Errorf("%s depends on %s: %s; the client repeats the spec's operation names (Op constants, "+
+			"checked by a client test) so that programs using it do not link the OpenAPI parser",
+			g.path("client"), g.path("spec"), strings.Join(c, " → "))
+	}
+}
+
 func TestFakeDoesNotLinkContractTests(t *testing.T) {
 	g := loadGraph(t)
 	if c := g.chain(g.path("fake"), g.path("contracttests")); c != nil {
