@@ -38,7 +38,7 @@ flags:
 A duration D is written 200ms, 30s or 1m30s, or as a plain number of seconds.
 
 exit status: 0 the upgrade completed, 1 it did not, 2 usage error, 3 an API call failed,
-4 the output could not be written
+4 the output could not be written, 130 interrupted (Ctrl-C)
 
 example:
   pcupgrade demo
@@ -65,7 +65,7 @@ func runDemo(ctx context.Context, args []string, out, errOut *printer) int {
 
 	srv, err := fake.NewServer(fake.WithPollsUntilComplete(*polls))
 	if err != nil {
-		return report("demo", err, errOut)
+		return report(ctx, "demo", err, errOut)
 	}
 	defer srv.Close()
 
@@ -76,7 +76,7 @@ func runDemo(ctx context.Context, args []string, out, errOut *printer) int {
 	hc := &http.Client{Transport: &showTransport{o: o, next: http.DefaultTransport}}
 	c, err := newClient(&f, hc, demoToken, out)
 	if err != nil {
-		return report("demo", err, errOut)
+		return report(ctx, "demo", err, errOut)
 	}
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
@@ -88,7 +88,7 @@ func runDemo(ctx context.Context, args []string, out, errOut *printer) int {
 	o.printf("\n== 1. eligibility ==\n")
 	e, err := c.CheckEligibility(ctx, req)
 	if err != nil {
-		return report("demo", err, errOut)
+		return report(ctx, "demo", err, errOut)
 	}
 	if err := o.failed(); err != nil {
 		return writeFailed("demo", err, errOut)
@@ -103,7 +103,7 @@ func runDemo(ctx context.Context, args []string, out, errOut *printer) int {
 	o.printf("\n== 2. create ==\n")
 	u, err := c.CreateUpgrade(ctx, req)
 	if err != nil {
-		return report("demo", err, errOut)
+		return report(ctx, "demo", err, errOut)
 	}
 	if err := o.failed(); err != nil {
 		return writeFailed("demo", err, errOut)
@@ -117,7 +117,7 @@ func runDemo(ctx context.Context, args []string, out, errOut *printer) int {
 		o.printf("status: %s\n", s.Status)
 	})
 	if err != nil {
-		return report("demo", err, errOut)
+		return report(ctx, "demo", err, errOut)
 	}
 	o.printf("\n== result ==\n")
 	if err := o.failed(); err != nil {

@@ -2,6 +2,7 @@
 //
 //	pcupgrade eligibility --customer ID [--family Azure]   may the customer be upgraded?
 //	pcupgrade create      --customer ID [--family Azure]   start the upgrade (202 + Location)
+//	                      [--request-id GUID]              resend one whose outcome was unknown
 //	pcupgrade status      --customer ID UPGRADE_ID         the upgrade's status
 //	pcupgrade wait        --customer ID UPGRADE_ID         poll until it completes or fails
 //	pcupgrade demo                                         the whole workflow against an in-process fake
@@ -18,7 +19,9 @@
 //
 // Exit status: 0 ok; 1 a verify violation or an unparseable or unreadable file, or an upgrade
 // that ended in a failure state (wait); 2 a usage error; 3 a failed API call (error response,
-// network error, timeout); 4 the output could not be written (a full disk, a closed terminal).
+// network error, timeout); 4 the output could not be written (a full disk, a closed terminal);
+// 130 interrupted (Ctrl-C; a create that this leaves with an unknown outcome prints the
+// command that resumes it, create --request-id).
 package main
 
 import (
@@ -69,10 +72,49 @@ var commands = []command{
 }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := interruptContext(context.Background(), signal.Notify, signal.Stop)
 	code := runContext(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
+}
+
+// exitInterrupted is the exit status of a run ended by Ctrl-C (SIGINT): 128 + 2, as a shell
+// reports a command killed by the signal.
+const exitInterrupted = 130
+
+// errInterrupted is the cause (context.Cause) of the end of the context of a run that Ctrl-C
+// (SIGINT) stopped; see interruptContext and interrupted.
+var errInterrupted = errors.New("interrupted")
+
+// interruptContext returns a context that ends, with cause errInterrupted, at the first
+// os.Interrupt (Ctrl-C) delivered to the channel that notify registers, and a function that
+// releases it. After the first one the signal is handed back (stop), so a second Ctrl-C ends
+// pcupgrade at once. main passes signal.Notify and signal.Stop; tests pass their own, and
+// send no real signal.
+func interruptContext(parent context.Context, notify func(chan<- os.Signal, ...os.Signal), stop func(chan<- os.Signal)) (context.Context, func()) {
+	ctx, cancel := context.WithCancelCause(parent)
+	sig := make(chan os.Signal, 1)
+	notify(sig, os.Interrupt)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-sig:
+			stop(sig)
+			cancel(errInterrupted)
+		case <-done:
+		}
+	}()
+	return ctx, func() {
+		stop(sig)
+		close(done)
+		cancel(nil)
+	}
+}
+
+// interrupted reports whether ctx (or a context it was derived from) ended because of
+// Ctrl-C: then a command stops with exitInterrupted and says "interrupted".
+func interrupted(ctx context.Context) bool {
+	return errors.Is(context.Cause(ctx), errInterrupted)
 }
 
 // run dispatches args (without the program name) to a subcommand and returns the exit status.
@@ -305,7 +347,7 @@ flags:
   --format text|junit   output format (default text); junit writes JUnit XML for CI systems
 
 exit status: 0 all valid, 1 a violation or an unparseable or unreadable file, 2 usage error,
-4 the report could not be written
+4 the report could not be written, 130 interrupted (Ctrl-C)
 
 example:
   pcupgrade verify contracttests/testdata/exchanges
@@ -337,6 +379,9 @@ func runVerify(ctx context.Context, args []string, out, errOut *printer) int {
 	}
 	rep, err := contracttests.Verify(ctx, paths...)
 	if err != nil {
+		if interrupted(ctx) {
+			return fail(errOut, exitInterrupted, "pcupgrade verify: interrupted\n")
+		}
 		return fail(errOut, exitUsage, "pcupgrade %v\n", err)
 	}
 	if err := write(cleanReport(rep, out.clean), out); err != nil {

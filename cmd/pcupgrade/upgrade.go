@@ -7,7 +7,7 @@ package main
 // Exit status of these subcommands: 0 success; 1 the upgrade ended in a failure state
 // (wait); 2 usage error (a bad flag, a customer id that is not a GUID, PARTNER_CENTER_TOKEN
 // not set); 3 the API call failed (an error response, a network error, a timeout); 4 the
-// output could not be written.
+// output could not be written; 130 interrupted (Ctrl-C).
 
 import (
 	"context"
@@ -24,6 +24,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/partnercenter-go/productupgrades/client"
+	"github.com/partnercenter-go/productupgrades/internal/guid"
 )
 
 // minWaitInterval is the shortest --interval wait accepts: an upgrade takes minutes, and a
@@ -72,7 +73,8 @@ A duration D is written 30s, 2m or 1m30s, or as a plain number of seconds.
 The access token is read from PARTNER_CENTER_TOKEN and never printed.
 
 exit status: 0 ok, 1 the upgrade failed (wait), 2 usage error, 3 the API call failed
-(an error response, a network error or a timeout), 4 the output could not be written
+(an error response, a network error or a timeout), 4 the output could not be written,
+130 interrupted (Ctrl-C)
 `
 
 var eligibilityUsage = `usage: pcupgrade eligibility --customer GUID [flags]
@@ -89,12 +91,16 @@ var createUsage = `usage: pcupgrade create --customer GUID [flags]
 
 Starts the upgrade of the customer to the product family and prints the upgrade id taken
 from the 202 response's Location header. Retries reuse the same MS-RequestId, so a retried
-create never starts a second upgrade; when the outcome is unknown, the error says so and
-"pcupgrade eligibility" names the upgrade if it exists.
+create never starts a second upgrade. When the outcome is unknown (an upgrade may exist,
+its id is not known), the error gives the request id and the command that resumes: the same
+create with --request-id, which the service takes for the same request ("pcupgrade
+eligibility" also names the upgrade if it exists).
 
-` + fmt.Sprintf(commonFlags, "30s") + exitCodes + `
+` + fmt.Sprintf(commonFlags, "30s") + `  --request-id GUID  resend an earlier create with its MS-RequestId (from an unknown outcome)
+` + exitCodes + `
 example:
   PARTNER_CENTER_TOKEN=... pcupgrade create --customer 4c721420-72ad-4708-a0a7-371a2f7b0969 --family Azure
+  PARTNER_CENTER_TOKEN=... pcupgrade create --customer 4c721420-72ad-4708-a0a7-371a2f7b0969 --family Azure --request-id 9f0c7f5e-3c1a-4d5e-8a7b-2b1c0d9e8f7a
 `
 
 var statusUsage = `usage: pcupgrade status --customer GUID [flags] UPGRADE_ID
@@ -120,6 +126,7 @@ example:
 // apiFlags are the flags every API subcommand takes.
 type apiFlags struct {
 	customer, family, baseURL string
+	requestID                 string // create --request-id: the MS-RequestId to resend with
 	json                      bool
 	timeout, interval         time.Duration
 }
@@ -147,6 +154,9 @@ func parseAPIFlags(name, usage string, args []string, wantID bool, defTimeout ti
 	if name == "wait" {
 		durationVar(fs, &f.interval, "interval", client.DefaultPollInterval, "wait between checks")
 	}
+	if name == "create" {
+		fs.StringVar(&f.requestID, "request-id", "", "the MS-RequestId of an earlier create to resend")
+	}
 	pos, err := parseInterspersed(fs, args)
 	bad := func(format string, a ...any) (string, int, bool) {
 		return "", fail(errOut, exitUsage, "pcupgrade %s: %s (try pcupgrade %s --help)\n", name, fmt.Sprintf(format, a...), name), true
@@ -160,6 +170,8 @@ func parseAPIFlags(name, usage string, args []string, wantID bool, defTimeout ti
 		return bad("--customer is required")
 	case f.timeout <= 0:
 		return bad("--timeout must be positive")
+	case f.requestID != "" && !guid.Valid(f.requestID):
+		return bad("--request-id %q is not a GUID: give the request id of the earlier create, in 8-4-4-4-12 form", f.requestID)
 	case name == "wait" && f.interval < minWaitInterval:
 		return bad("--interval %s is too short: it must be at least %s, so that a wait polls Partner Center at most once a second", f.interval, minWaitInterval)
 	case wantID && len(pos) != 1:
@@ -194,6 +206,9 @@ func newClient(f *apiFlags, hc *http.Client, token string, p *printer) (*client.
 	}
 	opts = append(opts, testClientOptions...)
 	c, err := client.New(opts...)
+	if errors.Is(err, client.ErrInvalidInput) {
+		return nil, err // report names the option as the CLI does (cliField)
+	}
 	if err != nil {
 		return nil, &usageError{err.Error()}
 	}
@@ -202,10 +217,18 @@ func newClient(f *apiFlags, hc *http.Client, token string, p *printer) (*client.
 
 // report prints err as one line on stderr and returns its exit status: exitUsage for bad
 // input, exitUpgradeFailed for an upgrade that failed, exitAPI for everything else.
-func report(name string, err error, errOut *printer) int {
-	line := strings.Join(strings.Fields(inert(err.Error())), " ")
+//
+// When ctx ended because of Ctrl-C (interrupted), the status is exitInterrupted and the line
+// says "interrupted". A *client.ValidationError is printed in the CLI's terms (cliField).
+func report(ctx context.Context, name string, err error, errOut *printer) int {
+	line := oneLine(err.Error())
 	var ue *usageError
+	var ve *client.ValidationError
 	switch {
+	case interrupted(ctx) && !errors.As(err, &ue) && !errors.Is(err, client.ErrInvalidInput):
+		return fail(errOut, exitInterrupted, "pcupgrade %s: interrupted\n", name)
+	case errors.As(err, &ve):
+		return fail(errOut, exitUsage, "pcupgrade %s: %s (try pcupgrade %s --help)\n", name, oneLine(validationText(ve)), name)
 	case errors.As(err, &ue), errors.Is(err, client.ErrInvalidInput):
 		return fail(errOut, exitUsage, "pcupgrade %s: %s (try pcupgrade %s --help)\n", name, line, name)
 	case errors.Is(err, client.ErrUpgradeFailed):
@@ -216,6 +239,52 @@ func report(name string, err error, errOut *printer) int {
 	return fail(errOut, exitAPI, "pcupgrade %s: %s\n", name, line)
 }
 
+// oneLine makes text inert and one line: runs of white space become one space.
+func oneLine(text string) string {
+	return strings.Join(strings.Fields(inert(text)), " ")
+}
+
+// cliNames maps what a *client.ValidationError's Field names, a library option (the part in
+// parentheses, "base URL (WithBaseURL)") or an argument, to what the CLI calls it: a flag, the
+// token's environment variable or the UPGRADE_ID argument.
+var cliNames = map[string]string{
+	"WithBaseURL":                  "--base-url",
+	"WithTokenSource":              tokenEnv,
+	"UpgradeRequest.CustomerID":    "--customer",
+	"UpgradeRequest.ProductFamily": "--family",
+	"upgradeID":                    "UPGRADE_ID",
+	"requestID":                    "--request-id",
+	"WaitOptions.Interval":         "--interval",
+}
+
+// cliField returns the CLI's name for a *client.ValidationError's Field: the flag or
+// environment variable of cliNames; for an option the CLI has no flag for (WithApplication,
+// WithLocale, ...), which pcupgrade sets itself, the field's description without the option
+// ("application name"); any other field as it is.
+func cliField(field string) string {
+	if name, ok := cliNames[field]; ok {
+		return name
+	}
+	desc, opt, ok := strings.Cut(field, " (")
+	if !ok || !strings.HasSuffix(opt, ")") {
+		return field
+	}
+	opt = strings.TrimSuffix(opt, ")")
+	if name, ok := cliNames[opt]; ok {
+		return name
+	}
+	if strings.HasPrefix(opt, "With") {
+		return desc
+	}
+	return field
+}
+
+// validationText says what a *client.ValidationError says, in the CLI's terms (cliField):
+// "invalid --base-url "http://example.com": must be https: ...".
+func validationText(ve *client.ValidationError) string {
+	return fmt.Sprintf("invalid %s %q: %s", cliField(ve.Field), ve.Value, ve.Reason)
+}
+
 func runEligibility(ctx context.Context, args []string, out, errOut *printer) int {
 	var f apiFlags
 	if _, code, done := parseAPIFlags("eligibility", eligibilityUsage, args, false, 30*time.Second, &f, out, errOut); done {
@@ -223,13 +292,13 @@ func runEligibility(ctx context.Context, args []string, out, errOut *printer) in
 	}
 	c, err := newClient(&f, nil, "", errOut)
 	if err != nil {
-		return report("eligibility", err, errOut)
+		return report(ctx, "eligibility", err, errOut)
 	}
 	ctx, cancel := context.WithTimeout(ctx, f.timeout)
 	defer cancel()
 	e, err := c.CheckEligibility(ctx, f.request())
 	if err != nil {
-		return report("eligibility", err, errOut)
+		return report(ctx, "eligibility", err, errOut)
 	}
 	if err := printEligibility(out, e, f.json); err != nil {
 		return writeFailed("eligibility", err, errOut)
@@ -244,18 +313,59 @@ func runCreate(ctx context.Context, args []string, out, errOut *printer) int {
 	}
 	c, err := newClient(&f, nil, "", errOut)
 	if err != nil {
-		return report("create", err, errOut)
+		return report(ctx, "create", err, errOut)
 	}
 	ctx, cancel := context.WithTimeout(ctx, f.timeout)
 	defer cancel()
-	u, err := c.CreateUpgrade(ctx, f.request())
+	var u *client.Upgrade
+	if f.requestID != "" {
+		u, err = c.CreateUpgradeWithRequestID(ctx, f.requestID, f.request())
+	} else {
+		u, err = c.CreateUpgrade(ctx, f.request())
+	}
+	var unknown *client.OutcomeUnknownError
+	if errors.As(err, &unknown) {
+		return reportUnknown(ctx, &f, unknown, errOut)
+	}
 	if err != nil {
-		return report("create", err, errOut)
+		return report(ctx, "create", err, errOut)
 	}
 	if err := printUpgrade(out, u, f.json); err != nil {
 		return writeFailed("create", err, errOut)
 	}
 	return exitOK
+}
+
+// reportUnknown reports a create whose outcome is unknown (an upgrade may exist) on one line
+// that ends with the command resuming it: the same create with --request-id, which the
+// service takes for the same request. Interrupted (Ctrl-C), it exits exitInterrupted, else
+// exitAPI.
+func reportUnknown(ctx context.Context, f *apiFlags, e *client.OutcomeUnknownError, errOut *printer) int {
+	resume := resumeCommand(f, e.RequestID)
+	if interrupted(ctx) {
+		return fail(errOut, exitInterrupted, "pcupgrade create: interrupted: the outcome of the create is unknown, an upgrade may exist (request id %s); to resume, run: %s\n",
+			e.RequestID, resume)
+	}
+	return fail(errOut, exitAPI, "pcupgrade create: %s; to resume, resend it with the same request id: %s\n", oneLine(e.Error()), resume)
+}
+
+// resumeCommand is the create that resends f's create with MS-RequestId requestID; it names
+// --base-url when it is not the default.
+func resumeCommand(f *apiFlags, requestID string) string {
+	cmd := "pcupgrade create --customer " + shellWord(f.customer) + " --family " + shellWord(f.family)
+	if f.baseURL != client.DefaultBaseURL {
+		cmd += " --base-url " + shellWord(f.baseURL)
+	}
+	return cmd + " --request-id " + shellWord(requestID)
+}
+
+// shellWord quotes s for a POSIX shell when it holds anything but letters, digits and
+// -_.,:/@%+=.
+func shellWord(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.,:/@%+=") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 func runStatus(ctx context.Context, args []string, out, errOut *printer) int {
@@ -266,13 +376,13 @@ func runStatus(ctx context.Context, args []string, out, errOut *printer) int {
 	}
 	c, err := newClient(&f, nil, "", errOut)
 	if err != nil {
-		return report("status", err, errOut)
+		return report(ctx, "status", err, errOut)
 	}
 	ctx, cancel := context.WithTimeout(ctx, f.timeout)
 	defer cancel()
 	s, err := c.CheckStatus(ctx, id, f.request())
 	if err != nil {
-		return report("status", err, errOut)
+		return report(ctx, "status", err, errOut)
 	}
 	if err := printStatus(out, s, f.json); err != nil {
 		return writeFailed("status", err, errOut)
@@ -288,7 +398,7 @@ func runWait(ctx context.Context, args []string, out, errOut *printer) int {
 	}
 	c, err := newClient(&f, nil, "", errOut)
 	if err != nil {
-		return report("wait", err, errOut)
+		return report(ctx, "wait", err, errOut)
 	}
 	ctx, cancel := context.WithTimeout(ctx, f.timeout)
 	defer cancel()
@@ -305,7 +415,7 @@ func runWait(ctx context.Context, args []string, out, errOut *printer) int {
 		}
 	}
 	if err != nil {
-		return report("wait", err, errOut) // a failed wait's status says more than a lost line
+		return report(ctx, "wait", err, errOut) // a failed wait's status says more than a lost line
 	}
 	if p.err != nil {
 		return writeFailed("wait", p.err, errOut) // the progress lines were cut short

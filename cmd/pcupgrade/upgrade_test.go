@@ -151,12 +151,15 @@ func TestUsageErrorsOfTheAPISubcommands(t *testing.T) {
 		want string
 	}{
 		{"no customer", []string{"eligibility"}, "--customer is required"},
-		{"customer not a GUID", []string{"create", "--customer", "contoso"}, `invalid UpgradeRequest.CustomerID "contoso"`},
+		{"customer not a GUID", []string{"create", "--customer", "contoso"}, `invalid --customer "contoso": must be a GUID`},
 		{"status without id", []string{"status", "--customer", customerX}, "want exactly one UPGRADE_ID argument, got 0"},
-		{"upgrade id not a GUID", []string{"status", "--customer", customerX, "nope"}, `invalid upgradeID "nope"`},
+		{"upgrade id not a GUID", []string{"status", "--customer", customerX, "nope"}, `invalid UPGRADE_ID "nope": must be a GUID`},
 		{"extra argument", []string{"eligibility", "--customer", customerX, "extra"}, `unexpected argument "extra"`},
 		{"unknown flag", []string{"create", "--customer", customerX, "--colour"}, "flag provided but not defined: --colour"},
-		{"bad base URL", []string{"eligibility", "--customer", customerX, "--base-url", "ftp://x"}, "must be an absolute http or https URL"},
+		{"bad base URL", []string{"eligibility", "--customer", customerX, "--base-url", "ftp://x"}, `invalid --base-url "ftp://x": must be an absolute http or https URL`},
+		{"http base URL off loopback", []string{"eligibility", "--customer", customerX, "--base-url", "http://example.com"}, `invalid --base-url "http://example.com": must be https`},
+		{"request id not a GUID", []string{"create", "--customer", customerX, "--request-id", "abc"}, `--request-id "abc" is not a GUID`},
+		{"request id empty braces", []string{"create", "--customer", customerX, "--request-id={" + customerY + "}"}, `--request-id "{` + customerY + `}" is not a GUID`},
 		{"bad timeout", []string{"eligibility", "--customer", customerX, "--timeout", "0s"}, "--timeout must be positive"},
 		{"bad interval", []string{"wait", "--customer", customerX, "--interval", "-1s", customerY}, "--interval -1s is too short: it must be at least 1s"},
 		{"interval under a second", []string{"wait", "--customer", customerX, "--interval", "1ns", customerY}, "--interval 1ns is too short: it must be at least 1s"},
