@@ -6,36 +6,25 @@
 //
 // # The upgrade workflow
 //
-//	ts := oauth2.ReuseTokenSource(nil, myPartnerCenterTokenSource) // an Azure AD token for Partner Center
+//	ts := oauth2.ReuseTokenSource(nil, myPartnerCenterTokenSource) // an Entra ID token for Scope
 //	c, err := client.New(client.WithTokenSource(ts), client.WithApplication("contoso-billing"))
 //	if err != nil { ... }
 //	req := client.UpgradeRequest{CustomerID: "4c721420-72ad-4708-a0a7-371a2f7b0969", ProductFamily: "Azure"}
 //
-//	// 1. Is the customer eligible? An upgrade already in place is named by UpgradeID.
-//	e, err := c.CheckEligibility(ctx, req)
+//	// 1. The safe path in one call: eligibility first (an upgrade in place is returned,
+//	// nothing created), then the create; a lost answer is reconciled, or the create resent
+//	// with the same MS-RequestId. Never a second upgrade.
+//	res, err := c.EnsureUpgrade(ctx, req)
+//	// *NotEligibleError, *UpgradeInProgressError (in progress elsewhere, id unknown), or
+//	// *OutcomeUnknownError: keep its RequestID and resume with EnsureUpgradeWithRequestID.
 //	if err != nil { ... }
-//	upgradeID := e.UpgradeID
-//	if upgradeID == "" {
-//		if !e.IsEligible { return fmt.Errorf("not eligible: %s", e.Reason) }
 //
-//		// 2. Start the upgrade (202 Accepted; the id comes from the Location header).
-//		u, err := c.CreateUpgrade(ctx, req)
-//		var unknown *client.OutcomeUnknownError
-//		switch {
-//		case errors.As(err, &unknown):
-//			// The upgrade may exist: find it, or resend with the same idempotency key.
-//			if upgradeID, err = c.Reconcile(ctx, req); errors.Is(err, client.ErrNoUpgradeInPlace) {
-//				u, err = c.CreateUpgradeWithRequestID(ctx, unknown.RequestID, req)
-//			}
-//		case client.IsUpgradeInProgress(err):
-//			upgradeID, err = c.Reconcile(ctx, req)
-//		}
-//		if err != nil { ... }
-//		if u != nil { upgradeID = u.ID }
-//	}
+//	// 2. Wait for it to finish (Completed, or an *UpgradeFailedError with ErrorDetails).
+//	s, err := c.WaitForUpgrade(ctx, res.UpgradeID, req, &client.WaitOptions{Interval: 30 * time.Second})
 //
-//	// 3. Wait for it to finish (Completed, or an *UpgradeFailedError with ErrorDetails).
-//	s, err := c.WaitForUpgrade(ctx, upgradeID, req, &client.WaitOptions{Interval: 30 * time.Second})
+// The steps are also there one by one: CheckEligibility, CreateUpgrade (and
+// CreateUpgradeWithRequestID to resend), Reconcile, CheckStatus; EnsureUpgrade's
+// documentation gives the branching it does with them.
 //
 // # Requests
 //

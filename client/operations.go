@@ -211,13 +211,8 @@ func (c *Client) Reconcile(ctx context.Context, r UpgradeRequest) (string, error
 	if e.UpgradeID == "" { // none, "" or the nil GUID
 		return "", ErrNoUpgradeInPlace
 	}
-	id, ok := guid.Normalize(e.UpgradeID)
-	if !ok {
-		// An upgrade is in place, but the id cannot be polled: never report "none".
-		return "", fmt.Errorf("productupgrades: %s: upgradeId %q is not a GUID: %w",
-			OpCheckProductUpgradeEligibility, truncate(sanitize(e.UpgradeID, nil), maxShortField), ErrMalformedResponse)
-	}
-	return id, nil
+	// An upgrade is in place; an id that cannot be polled is an error, never "none".
+	return inPlaceID(e.UpgradeID)
 }
 
 // body validates the request and returns it as the generated body type.
