@@ -31,14 +31,20 @@ in-process on a loopback port: no credentials, no network. Each step prints the 
 request and response with the headers that matter (Authorization shown redacted), then
 the result: 1. eligibility, 2. create (202 and its Location), 3. wait until Completed.
 
+The create goes through client.EnsureUpgrade, and the fake loses its first 202 (it creates
+the upgrade, then closes the connection without answering): the transcript shows the
+connection closing, the create resent with the same MS-RequestId, the same upgrade coming
+back, and a line saying how it recovered. Exactly one upgrade exists at the end.
+
 flags:
   --interval D   wait between two status checks (default 200ms)
   --polls N      status checks that report InProgress before Completed (default 2)
 
 A duration D is written 200ms, 30s or 1m30s, or as a plain number of seconds.
 
-exit status: 0 the upgrade completed, 1 it did not, 2 usage error, 3 an API call failed,
-4 the output could not be written, 130 interrupted (Ctrl-C)
+exit status: 0 the upgrade completed, 1 it did not (or the lost 202 was not recovered from
+with exactly one upgrade), 2 usage error, 3 an API call failed, 4 the output could not be
+written, 130 interrupted (Ctrl-C)
 
 example:
   pcupgrade demo
@@ -68,13 +74,19 @@ func runDemo(ctx context.Context, args []string, out, errOut *printer) int {
 		return report(ctx, "demo", err, errOut)
 	}
 	defer srv.Close()
+	// The create's first response is lost: the upgrade is created, the 202 never arrives.
+	if err := srv.InjectFault(fake.Fault{Kind: fake.FaultLoseResponse, Operation: fake.OpCreate}); err != nil {
+		return report(ctx, "demo", err, errOut)
+	}
 
 	// The steps' lines and the exchanges go through o, which keeps the first write error; the
 	// results (printEligibility, ...) are written to out and checked where they are printed.
 	o := &demoOutput{p: out}
 	f := apiFlags{customer: demoCustomer, family: "Azure", baseURL: srv.URL}
-	hc := &http.Client{Transport: &showTransport{o: o, next: http.DefaultTransport}}
-	c, err := newClient(&f, hc, demoToken, out)
+	shown := &showTransport{o: o, next: http.DefaultTransport}
+	hc := &http.Client{Transport: shown}
+	// The fake answers at once, so the retries need not wait the default half second.
+	c, err := newClient(&f, hc, demoToken, out, client.WithRetry(client.RetryPolicy{BaseDelay: demoRetryDelay}))
 	if err != nil {
 		return report(ctx, "demo", err, errOut)
 	}
@@ -100,20 +112,32 @@ func runDemo(ctx context.Context, args []string, out, errOut *printer) int {
 		return fail(errOut, exitViolation, "pcupgrade demo: the customer is not eligible\n")
 	}
 
-	o.printf("\n== 2. create ==\n")
-	u, err := c.CreateUpgrade(ctx, req)
+	o.printf("\n== 2. create (client.EnsureUpgrade: eligibility again, then the create; the fake will lose its 202) ==\n")
+	res, err := c.EnsureUpgrade(ctx, req)
 	if err != nil {
+		var unknown *client.OutcomeUnknownError
+		if errors.As(err, &unknown) && !interrupted(ctx) {
+			return fail(errOut, exitAPI, "pcupgrade demo: %s\n", oneLine(err.Error()))
+		}
 		return report(ctx, "demo", err, errOut)
 	}
 	if err := o.failed(); err != nil {
 		return writeFailed("demo", err, errOut)
 	}
-	if err := printUpgrade(out, u, false); err != nil {
+	if err := printEnsured(out, res, false); err != nil {
 		return writeFailed("demo", err, errOut)
+	}
+	line, ok := recoveryLine(res, shown.creates(), srv.Upgrades())
+	o.printf("%s\n", line)
+	if err := o.failed(); err != nil {
+		return writeFailed("demo", err, errOut)
+	}
+	if !ok {
+		return fail(errOut, exitViolation, "pcupgrade demo: the lost 202 was not recovered from with exactly one upgrade\n")
 	}
 
 	o.printf("\n== 3. wait (a status check every %s) ==\n", *interval)
-	s, err := waitForUpgrade(ctx, c, u.ID, req, *interval, func(s *client.UpgradeStatus) {
+	s, err := waitForUpgrade(ctx, c, res.UpgradeID, req, *interval, func(s *client.UpgradeStatus) {
 		o.printf("status: %s\n", s.Status)
 	})
 	if err != nil {
@@ -134,6 +158,42 @@ func runDemo(ctx context.Context, args []string, out, errOut *printer) int {
 		return exitViolation
 	}
 	return exitOK
+}
+
+// demoRetryDelay is the demo client's RetryPolicy.BaseDelay: the wait before it resends the
+// create whose response was lost.
+const demoRetryDelay = 50 * time.Millisecond
+
+// recoveryLine says how the demo's create came through the lost 202, from what really
+// happened: res (EnsureUpgrade's result), the creates the transport saw and the upgrades on
+// the fake. ok is false unless the response was lost, every create carried res.RequestID,
+// and the fake holds exactly one upgrade, res's, made by that request.
+func recoveryLine(res *client.EnsureResult, creates []demoCreate, ups []fake.Upgrade) (string, bool) {
+	lost, sameID := 0, len(creates) > 0
+	for _, c := range creates {
+		if !c.answered {
+			lost++
+		}
+		sameID = sameID && c.requestID == res.RequestID
+	}
+	one := len(ups) == 1 && ups[0].ID == res.UpgradeID && ups[0].RequestID == res.RequestID
+	exist := fmt.Sprintf("%d upgrades exist", len(ups))
+	if len(ups) == 1 {
+		exist = "1 upgrade exists"
+	}
+	if lost == 0 || len(creates) < 2 || !sameID || !one {
+		return fmt.Sprintf("NOT recovered: %d creates, %d of them without a response, same MS-RequestId: %v; %s (want 1, upgrade %s, request id %s)",
+			len(creates), lost, sameID, exist, res.UpgradeID, res.RequestID), false
+	}
+	who := "the client's retry resent it"
+	switch {
+	case res.Resends > 0:
+		who = fmt.Sprintf("EnsureUpgrade resent it %d time(s)", res.Resends)
+	case res.Recovered:
+		who = "EnsureUpgrade reconciled (eligibility named the upgrade) and resent it"
+	}
+	return fmt.Sprintf("recovered: the 202 was lost (%d of %d creates got no response); %s with the same MS-RequestId %s; Partner Center returned the same upgrade %s; %s",
+		lost, len(creates), who, res.RequestID, res.UpgradeID, exist), true
 }
 
 // The headers the demo shows, in this order; the others are left out as noise.
@@ -180,6 +240,32 @@ func (o *demoOutput) failed() error {
 type showTransport struct {
 	o    *demoOutput
 	next http.RoundTripper
+
+	mu   sync.Mutex
+	seen []demoCreate
+}
+
+// demoCreate is a create the transport sent: its MS-RequestId, and whether a response came.
+type demoCreate struct {
+	requestID string
+	answered  bool
+}
+
+// creates returns the creates sent so far, in order.
+func (t *showTransport) creates() []demoCreate {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return append([]demoCreate(nil), t.seen...)
+}
+
+// noteCreate records req when it is a create (POST /v1/productupgrades).
+func (t *showTransport) noteCreate(req *http.Request, answered bool) {
+	if req.Method != http.MethodPost || !strings.EqualFold(strings.TrimSuffix(req.URL.Path, "/"), "/v1/productupgrades") {
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.seen = append(t.seen, demoCreate{requestID: req.Header.Get("MS-RequestId"), answered: answered})
 }
 
 func (t *showTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -213,8 +299,13 @@ func (t *showTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 	}
 	resp, err := t.next.RoundTrip(req)
+	t.noteCreate(req, err == nil)
 	if err != nil {
-		line("< (no response: %s)\n", err.Error())
+		why := err.Error()
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			why = "the connection closed before the response came: " + why
+		}
+		line("< (no response: %s)\n", why)
 		t.o.write(t.o.p.s.scrub(b.String()))
 		return nil, err
 	}

@@ -5,6 +5,8 @@
 //	                      [--request-id GUID]              resend one whose outcome was unknown
 //	pcupgrade status      --customer ID UPGRADE_ID         the upgrade's status
 //	pcupgrade wait        --customer ID UPGRADE_ID         poll until it completes or fails
+//	pcupgrade upgrade     --customer ID [--family Azure]   the safe path: eligibility, create only when none
+//	                      [--wait] [--request-id GUID]     is in place, recover a lost answer; then wait
 //	pcupgrade demo                                         the whole workflow against an in-process fake
 //	pcupgrade verify [--format text|junit] PATH...         check recorded exchanges against the spec
 //	pcupgrade version                                      pcupgrade's version and the Go it was built with
@@ -20,8 +22,13 @@
 // Exit status: 0 ok; 1 a verify violation or an unparseable or unreadable file, or an upgrade
 // that ended in a failure state (wait); 2 a usage error; 3 a failed API call (error response,
 // network error, timeout); 4 the output could not be written (a full disk, a closed terminal);
-// 130 interrupted (Ctrl-C; a create that this leaves with an unknown outcome prints the
-// command that resumes it, create --request-id).
+// 5 not eligible (upgrade); 6 an upgrade in progress elsewhere whose id is unknown (upgrade);
+// 7 gave up with the create's outcome unknown (upgrade: it prints the command that resumes
+// it, upgrade --request-id); 130 interrupted (Ctrl-C; a create that this leaves with an
+// unknown outcome prints the command that resumes it, create or upgrade --request-id).
+//
+// wait and upgrade --wait draw their progress on stderr, redrawn every second, only when
+// stderr is a terminal; stdout carries the result alone.
 package main
 
 import (
@@ -149,8 +156,9 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 }
 
 // Writing. A failed write to stdout is never ignored: the command stops and exits with
-// exitOutput (see writeFailed), or, for the progress lines of wait and demo, the first error
-// is remembered and reported when the command ends. A message on stderr always comes with a
+// exitOutput (see writeFailed), or, for the progress lines of demo, the first error is
+// remembered and reported when the command ends; wait's progress on a terminal stops
+// drawing at its first failed write, the result unaffected. A message on stderr always comes with a
 // status that already says something went wrong (fail), so when stderr itself cannot be
 // written that status still tells the caller.
 

@@ -1,13 +1,17 @@
 package main
 
 // The API subcommands: eligibility, create, status and wait, each one call (or one poll
-// loop) of package client, and demo (demo.go), which runs them against the in-process fake.
-// The init below also lists version (main.go) last, so that the usage ends with it.
+// loop) of package client; upgrade (ensure_cmd.go), client.EnsureUpgrade and optionally the
+// wait; and demo (demo.go), which runs them against the in-process fake. The init below also
+// lists version (main.go) last, so that the usage ends with it.
 //
 // Exit status of these subcommands: 0 success; 1 the upgrade ended in a failure state
-// (wait); 2 usage error (a bad flag, a customer id that is not a GUID, PARTNER_CENTER_TOKEN
-// not set); 3 the API call failed (an error response, a network error, a timeout); 4 the
-// output could not be written; 130 interrupted (Ctrl-C).
+// (wait, upgrade --wait); 2 usage error (a bad flag, a customer id that is not a GUID,
+// PARTNER_CENTER_TOKEN not set); 3 the API call failed (an error response, a network error,
+// a timeout); 4 the output could not be written; and, for upgrade only: 5 the customer is
+// not eligible; 6 an upgrade is in progress elsewhere and its id is unknown (nothing
+// created); 7 gave up with the create's outcome unknown (the message ends with the
+// `pcupgrade upgrade ... --request-id ...` command that resumes); 130 interrupted (Ctrl-C).
 
 import (
 	"context"
@@ -19,7 +23,6 @@ import (
 	"os"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"golang.org/x/oauth2"
 
@@ -55,6 +58,7 @@ func init() {
 		command{name: "create", summary: "start an upgrade; prints its id from the 202's Location (POST /v1/productupgrades)", usage: createUsage, run: runCreate},
 		command{name: "status", summary: "show the status of an upgrade (POST /v1/productupgrades/{id}/status)", usage: statusUsage, run: runStatus},
 		command{name: "wait", summary: "poll an upgrade's status until it completes or fails", usage: waitUsage, run: runWait},
+		command{name: "upgrade", summary: "make sure the customer is upgraded: eligibility, create once, recover a lost response [--wait]", usage: upgradeUsage, run: runUpgrade},
 		command{name: "demo", summary: "run eligibility, create and wait against an in-process fake (no credentials)", usage: demoUsage, run: runDemo},
 		command{name: "version", summary: "print pcupgrade's version (the client's User-Agent version) and Go's", usage: versionUsage, run: runVersion},
 	)
@@ -114,8 +118,10 @@ example:
 
 var waitUsage = `usage: pcupgrade wait --customer GUID [flags] UPGRADE_ID
 
-Checks the status of the upgrade every --interval until it completes or fails. On a
-terminal the status is one live line; otherwise each check prints a line.
+Checks the status of the upgrade every --interval until it completes or fails, then prints
+its final status on stdout. When stderr is a terminal, a live line there shows the time
+elapsed, the last status, the checks so far and when the next one comes; otherwise nothing
+is printed until the end, so stdout carries the result alone.
 
 ` + fmt.Sprintf(commonFlags, "30m") + `  --interval D       wait between two checks (default 15s, at least 1s)
 ` + exitCodes + `
@@ -126,8 +132,9 @@ example:
 // apiFlags are the flags every API subcommand takes.
 type apiFlags struct {
 	customer, family, baseURL string
-	requestID                 string // create --request-id: the MS-RequestId to resend with
+	requestID                 string // create and upgrade --request-id: the MS-RequestId to resend with
 	json                      bool
+	wait                      bool // upgrade --wait
 	timeout, interval         time.Duration
 }
 
@@ -151,13 +158,20 @@ func parseAPIFlags(name, usage string, args []string, wantID bool, defTimeout ti
 	fs.StringVar(&f.baseURL, "base-url", client.DefaultBaseURL, "API root")
 	fs.BoolVar(&f.json, "json", false, "JSON output")
 	durationVar(fs, &f.timeout, "timeout", defTimeout, "overall time limit")
-	if name == "wait" {
+	waits := name == "wait" || name == "upgrade"
+	if waits {
 		durationVar(fs, &f.interval, "interval", client.DefaultPollInterval, "wait between checks")
 	}
-	if name == "create" {
+	if name == "create" || name == "upgrade" {
 		fs.StringVar(&f.requestID, "request-id", "", "the MS-RequestId of an earlier create to resend")
 	}
+	if name == "upgrade" {
+		fs.BoolVar(&f.wait, "wait", false, "wait until the upgrade completes or fails")
+	}
 	pos, err := parseInterspersed(fs, args)
+	if err == nil && name == "upgrade" && f.wait && !flagGiven(fs, "timeout") {
+		f.timeout = upgradeWaitTimeout
+	}
 	bad := func(format string, a ...any) (string, int, bool) {
 		return "", fail(errOut, exitUsage, "pcupgrade %s: %s (try pcupgrade %s --help)\n", name, fmt.Sprintf(format, a...), name), true
 	}
@@ -172,7 +186,7 @@ func parseAPIFlags(name, usage string, args []string, wantID bool, defTimeout ti
 		return bad("--timeout must be positive")
 	case f.requestID != "" && !guid.Valid(f.requestID):
 		return bad("--request-id %q is not a GUID: give the request id of the earlier create, in 8-4-4-4-12 form", f.requestID)
-	case name == "wait" && f.interval < minWaitInterval:
+	case waits && f.interval < minWaitInterval:
 		return bad("--interval %s is too short: it must be at least %s, so that a wait polls Partner Center at most once a second", f.interval, minWaitInterval)
 	case wantID && len(pos) != 1:
 		return bad("want exactly one UPGRADE_ID argument, got %d", len(pos))
@@ -185,10 +199,17 @@ func parseAPIFlags(name, usage string, args []string, wantID bool, defTimeout ti
 	return id, exitOK, false
 }
 
+// flagGiven reports whether the command line set fs's flag name.
+func flagGiven(fs *flag.FlagSet, name string) bool {
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == name })
+	return given
+}
+
 // newClient makes the client of an API subcommand: the token from PARTNER_CENTER_TOKEN
-// unless token is given. p's scrubber (shared by stdout and stderr) learns the token before
-// anything is sent.
-func newClient(f *apiFlags, hc *http.Client, token string, p *printer) (*client.Client, error) {
+// unless token is given, and the extra options after pcupgrade's own. p's scrubber (shared
+// by stdout and stderr) learns the token before anything is sent.
+func newClient(f *apiFlags, hc *http.Client, token string, p *printer, extra ...client.Option) (*client.Client, error) {
 	if token == "" {
 		token = strings.TrimSpace(getenv(tokenEnv))
 		if token == "" {
@@ -204,6 +225,7 @@ func newClient(f *apiFlags, hc *http.Client, token string, p *printer) (*client.
 	if hc != nil {
 		opts = append(opts, client.WithHTTPClient(hc))
 	}
+	opts = append(opts, extra...)
 	opts = append(opts, testClientOptions...)
 	c, err := client.New(opts...)
 	if errors.Is(err, client.ErrInvalidInput) {
@@ -352,9 +374,22 @@ func reportUnknown(ctx context.Context, f *apiFlags, e *client.OutcomeUnknownErr
 // resumeCommand is the create that resends f's create with MS-RequestId requestID; it names
 // --base-url when it is not the default.
 func resumeCommand(f *apiFlags, requestID string) string {
-	cmd := "pcupgrade create --customer " + shellWord(f.customer) + " --family " + shellWord(f.family)
+	return resumeCommandOf("create", f, requestID)
+}
+
+// resumeCommandOf is the command name (create or upgrade) that resends f's create with
+// MS-RequestId requestID; it names --base-url when it is not the default, and --wait (with
+// its --interval unless the default) when f has it.
+func resumeCommandOf(name string, f *apiFlags, requestID string) string {
+	cmd := "pcupgrade " + name + " --customer " + shellWord(f.customer) + " --family " + shellWord(f.family)
 	if f.baseURL != client.DefaultBaseURL {
 		cmd += " --base-url " + shellWord(f.baseURL)
+	}
+	if f.wait {
+		cmd += " --wait"
+		if f.interval != client.DefaultPollInterval {
+			cmd += " --interval " + f.interval.String()
+		}
 	}
 	return cmd + " --request-id " + shellWord(requestID)
 }
@@ -402,26 +437,28 @@ func runWait(ctx context.Context, args []string, out, errOut *printer) int {
 	}
 	ctx, cancel := context.WithTimeout(ctx, f.timeout)
 	defer cancel()
-	var p progress
-	if !f.json {
-		p = newProgress(out, isTerminal(out.w))
-	}
-	s, err := waitForUpgrade(ctx, c, id, f.request(), f.interval, p.update)
-	p.finish()
-	if errors.Is(err, client.ErrUpgradeFailed) && s != nil && p.err == nil {
+	return waitAndPrint(ctx, "wait", c, id, &f, out, errOut)
+}
+
+// waitAndPrint waits for upgrade id (wait, upgrade --wait), showing the progress on errOut
+// when it is a terminal (progress.go), and prints the final status on out. It returns exitOK
+// when the upgrade completed, exitUpgradeFailed (the final status printed, error details
+// included) when it failed, and report's status for any other error.
+func waitAndPrint(ctx context.Context, name string, c *client.Client, id string, f *apiFlags, out, errOut *printer) int {
+	lp := startProgress(errOut, stderrTerminal, id, f.interval)
+	s, err := waitForUpgrade(ctx, c, id, f.request(), f.interval, lp.onProgress())
+	lp.finish() // the line is cleared before anything else is printed
+	if errors.Is(err, client.ErrUpgradeFailed) && s != nil {
 		// The final status, error details included, is the answer a script wants.
 		if perr := printStatus(out, s, f.json); perr != nil {
-			return writeFailed("wait", perr, errOut)
+			return writeFailed(name, perr, errOut)
 		}
 	}
 	if err != nil {
-		return report(ctx, "wait", err, errOut) // a failed wait's status says more than a lost line
-	}
-	if p.err != nil {
-		return writeFailed("wait", p.err, errOut) // the progress lines were cut short
+		return report(ctx, name, err, errOut)
 	}
 	if err := printStatus(out, s, f.json); err != nil {
-		return writeFailed("wait", err, errOut)
+		return writeFailed(name, err, errOut)
 	}
 	return exitOK
 }
@@ -430,67 +467,6 @@ func runWait(ctx context.Context, args []string, out, errOut *printer) int {
 // or fails (an *client.UpgradeFailedError, with the final status).
 func waitForUpgrade(ctx context.Context, c *client.Client, id string, r client.UpgradeRequest, interval time.Duration, onProgress func(*client.UpgradeStatus)) (*client.UpgradeStatus, error) {
 	return c.WaitForUpgrade(ctx, id, r, &client.WaitOptions{Interval: interval, OnProgress: onProgress})
-}
-
-// progress shows wait's checks: one line rewritten in place on a terminal, a line per check
-// otherwise. The zero value shows nothing. After the first write error it writes nothing
-// more and keeps the error in err, for the command to report when the wait ends.
-type progress struct {
-	p      *printer
-	live   bool
-	checks int
-	start  time.Time
-	width  int
-	err    error
-}
-
-// printf prints a progress line unless an earlier one could not be written.
-func (p *progress) printf(format string, args ...any) {
-	if p.err == nil {
-		p.err = p.p.printf(format, args...)
-	}
-}
-
-func newProgress(p *printer, live bool) progress {
-	return progress{p: p, live: live, start: time.Now()}
-}
-
-func (p *progress) update(s *client.UpgradeStatus) {
-	if p.p == nil {
-		return
-	}
-	p.checks++
-	// The id and the status come from the server: cleaned before the width is measured, so
-	// that the padding covers what the terminal really shows.
-	line := fmt.Sprintf("upgrade %s: %s (check %d", p.p.clean(s.ID), p.p.clean(s.Status), p.checks)
-	if p.live {
-		line += fmt.Sprintf(", %s", time.Since(p.start).Round(time.Second))
-		line += ")"
-		pad := ""
-		if n := p.width - utf8.RuneCountInString(line); n > 0 {
-			pad = strings.Repeat(" ", n)
-		}
-		p.width = utf8.RuneCountInString(line)
-		p.printf("\r%s%s", line, pad)
-		return
-	}
-	p.printf("%s)\n", line)
-}
-
-func (p *progress) finish() {
-	if p.p != nil && p.live && p.checks > 0 {
-		p.printf("\n")
-	}
-}
-
-// isTerminal reports whether w is a character device (a terminal), without a dependency.
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
 // JSON output shapes: the API's field names.

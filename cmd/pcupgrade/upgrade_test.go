@@ -70,14 +70,17 @@ func TestWorkflowThroughTheSubcommands(t *testing.T) {
 	assert.Contains(t, out, "upgrade "+id+" (Azure): InProgress\n")
 	assert.Contains(t, out, "AzureSubscription -> Microsoft Azure plan: InProgress")
 
-	// Flags after the argument work too; output is not a terminal, so one line per check.
-	out = runOK(t, append([]string{"wait", id, "--interval", "1s"}, base...)...)
+	// Flags after the argument work too; stderr is not a terminal, so no progress: stdout
+	// holds the final status alone.
+	code, out, errOut := runArgs(append([]string{"wait", id, "--interval", "1s"}, base...)...)
+	require.Equal(t, exitOK, code, out+errOut)
+	assert.Empty(t, errOut)
 	assert.Equal(t, []string{
-		"upgrade " + id + ": InProgress (check 1)",
-		"upgrade " + id + ": Completed (check 2)",
 		"upgrade " + id + " (Azure): Completed",
-	}, strings.Split(out, "\n")[:3])
+		"  AzureSubscription -> Microsoft Azure plan: Completed",
+	}, strings.Split(regexp.MustCompile(` \(upgraded [^)]*\)`).ReplaceAllString(out, ""), "\n")[:2])
 	assert.NotContains(t, out, "\r")
+	assert.NotContains(t, out, "check")
 
 	out = runOK(t, append([]string{"eligibility", "--json"}, base...)...)
 	var e eligibilityJSON
@@ -229,7 +232,7 @@ func TestMissingTokenIsAUsageError(t *testing.T) {
 
 func TestHelpOfEachSubcommandShowsAnExample(t *testing.T) {
 	t.Parallel()
-	for _, name := range []string{"eligibility", "create", "status", "wait", "demo"} {
+	for _, name := range []string{"eligibility", "create", "status", "wait", "upgrade", "demo"} {
 		for _, args := range [][]string{{name, "--help"}, {"help", name}} {
 			code, out, errOut := runArgs(args...)
 			assert.Equal(t, 0, code, "%v", args)
@@ -240,25 +243,9 @@ func TestHelpOfEachSubcommandShowsAnExample(t *testing.T) {
 		}
 	}
 	_, out, _ := runArgs("--help")
-	for _, name := range []string{"eligibility", "create", "status", "wait", "demo", "verify"} {
+	for _, name := range []string{"eligibility", "create", "status", "wait", "upgrade", "demo", "verify"} {
 		assert.Contains(t, out, "  "+name+" ")
 	}
-}
-
-func TestProgressLine(t *testing.T) {
-	t.Parallel()
-	var live, plain bytes.Buffer
-	lp, pp := newProgress(newPrinter(&live, newScrubber("")), true), newProgress(newPrinter(&plain, newScrubber("")), false)
-	for _, st := range []string{"InProgress", "Completed"} {
-		s := &client.UpgradeStatus{ID: "id", Status: st}
-		lp.update(s)
-		pp.update(s)
-	}
-	lp.finish()
-	pp.finish()
-	assert.Equal(t, "upgrade id: InProgress (check 1)\nupgrade id: Completed (check 2)\n", plain.String())
-	assert.Regexp(t, `^\rupgrade id: InProgress \(check 1, \d+s\)\rupgrade id: Completed \(check 2, \d+s\)\s*\n$`, live.String())
-	assert.False(t, isTerminal(&plain))
 }
 
 func TestDemoShowsTheWorkflowWithoutSecrets(t *testing.T) {
@@ -270,16 +257,75 @@ func TestDemoShowsTheWorkflowWithoutSecrets(t *testing.T) {
 	for _, want := range []string{
 		"== 1. eligibility ==\n> POST /v1/productupgrades/eligibility\n> Authorization: Bearer <redacted>\n",
 		"is eligible for an upgrade to Azure",
-		"== 2. create ==\n> POST /v1/productupgrades\n",
+		"== 2. create (client.EnsureUpgrade: eligibility again, then the create; the fake will lose its 202) ==\n> POST /v1/productupgrades/eligibility\n",
 		"< 202 Accepted\n< Location: productUpgrades/",
 		"status: InProgress\n",
 		"status: Completed\n",
-		"final status: Completed (5 requests, 1 upgrade on the fake)\n",
+		// 2 eligibility checks, 2 creates (one lost), 3 status checks; exactly one upgrade.
+		"final status: Completed (7 requests, 1 upgrade on the fake)\n",
 	} {
 		assert.Contains(t, out, want)
 	}
 	assert.NotContains(t, out, demoToken)
 	assert.NotRegexp(t, `Authorization: Bearer [^<]`, out)
+	assertDemoRecovered(t, out)
+}
+
+// createExchangeRE matches one create in the demo's transcript: its MS-RequestId, and what
+// came back: "(no response: ...)" or the status line.
+var createExchangeRE = regexp.MustCompile(`(?m)^> POST /v1/productupgrades\n(?:> .*\n)*?> MS-RequestId: (\S+)\n(?:> .*\n)*< (.*)$`)
+
+// assertDemoRecovered checks the demo's transcript of the lost 202: the create's connection
+// closed, the create resent with the same MS-RequestId, the same upgrade back, one upgrade,
+// and the line saying so.
+func assertDemoRecovered(t *testing.T, out string) {
+	t.Helper()
+	creates := createExchangeRE.FindAllStringSubmatch(out, -1)
+	require.Len(t, creates, 2, "the lost create and its resend:\n%s", out)
+	rid := creates[0][1]
+	assert.Regexp(t, guidRE, rid)
+	assert.Equal(t, rid, creates[1][1], "the two creates share one MS-RequestId")
+	assert.Equal(t, "(no response: the connection closed before the response came: EOF)", creates[0][2])
+	assert.Equal(t, "202 Accepted", creates[1][2])
+	id := regexp.MustCompile(`< Location: productUpgrades/(\S+)`).FindStringSubmatch(out)
+	require.Len(t, id, 2, out)
+	assert.Contains(t, out, "upgrade "+id[1]+" created (request id "+rid+")\n")
+	assert.Contains(t, out, "\nrecovered: the 202 was lost (1 of 2 creates got no response); the client's retry resent it with the same MS-RequestId "+
+		rid+"; Partner Center returned the same upgrade "+id[1]+"; 1 upgrade exists\n")
+	assert.NotContains(t, out, "NOT recovered")
+}
+
+// The recovery line says what happened, and refuses to say "recovered" when it did not.
+func TestDemoRecoveryLineTellsTheTruth(t *testing.T) {
+	t.Parallel()
+	const rid, id, other = customerX, upgradeX, customerY
+	lostThenOK := []demoCreate{{requestID: rid}, {requestID: rid, answered: true}}
+	one := []fake.Upgrade{{ID: id, RequestID: rid}}
+	res := &client.EnsureResult{UpgradeID: id, Created: true, RequestID: rid}
+
+	line, ok := recoveryLine(res, lostThenOK, one)
+	assert.True(t, ok)
+	assert.Equal(t, "recovered: the 202 was lost (1 of 2 creates got no response); the client's retry resent it with the same MS-RequestId "+rid+
+		"; Partner Center returned the same upgrade "+id+"; 1 upgrade exists", line)
+	line, ok = recoveryLine(&client.EnsureResult{UpgradeID: id, Created: true, Recovered: true, RequestID: rid, Resends: 1}, lostThenOK, one)
+	assert.True(t, ok)
+	assert.Contains(t, line, "; EnsureUpgrade resent it 1 time(s) with the same MS-RequestId ")
+
+	for name, tc := range map[string]struct {
+		creates []demoCreate
+		ups     []fake.Upgrade
+	}{
+		"nothing lost":           {[]demoCreate{{requestID: rid, answered: true}}, one},
+		"a second request id":    {[]demoCreate{{requestID: rid}, {requestID: other, answered: true}}, one},
+		"two upgrades":           {lostThenOK, []fake.Upgrade{{ID: id, RequestID: rid}, {ID: other, RequestID: other}}},
+		"no upgrade":             {lostThenOK, nil},
+		"another upgrade":        {lostThenOK, []fake.Upgrade{{ID: other, RequestID: rid}}},
+		"made by another create": {lostThenOK, []fake.Upgrade{{ID: id, RequestID: other}}},
+	} {
+		line, ok := recoveryLine(res, tc.creates, tc.ups)
+		assert.False(t, ok, name)
+		assert.True(t, strings.HasPrefix(line, "NOT recovered: "), "%s: %s", name, line)
+	}
 }
 
 func TestAPIOutputThatCannotBeWrittenExitsFour(t *testing.T) {
