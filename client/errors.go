@@ -45,7 +45,9 @@ var (
 )
 
 // Partner Center error codes of note for product upgrades (error-codes.md), as found in
-// APIError.Code.
+// APIError.Code. The facts of every code (status, name, documented message, where the
+// message names an upgrade) are in one table, internal/pccodes, shared with the fake; its
+// tests check that each Code constant here is a row of it, named and numbered alike.
 const (
 	CodeTokenMissing          = "800001" // 401: Partner Token missing in request context.
 	CodeInvalidRequestInput   = "800002" // 400: Invalid request input.

@@ -52,5 +52,12 @@
 // then the connection closes before the answer: for a create, the lost 202 that only an
 // idempotent retry or a reconcile recovers from). WithLatency delays every request.
 //
+// WithChaos(seed, rate) injects those faults at random into a fraction rate of the requests,
+// so that a consumer can soak its own upgrade flow; the draws depend on the seed and on each
+// customer's own sequence of calls, never on timing, so a failing run replays from its seed.
+// ChaosCounts and ChaosFaults say what was injected. The repository's soak test runs 500
+// concurrent EnsureUpgrade + WaitForUpgrade workflows under chaos: one upgrade each, all
+// Completed.
+//
 // A Server is safe for concurrent use.
 package fake

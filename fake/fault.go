@@ -67,9 +67,9 @@ type pendingFault struct {
 }
 
 // InjectFault makes the next f.Count requests to f.Operation fail as f says. Faults are used
-// in the order they were injected; a request takes at most one. A fault that does not make
-// sense (an unknown kind or operation, a negative count or duration, a status other than 500
-// or 503) is an error.
+// in the order they were injected; a request takes at most one, and takes it in preference to
+// a WithChaos fault. A fault that does not make sense (an unknown kind or operation, a
+// negative count or duration, a status other than 500 or 503) is an error.
 func (s *Server) InjectFault(f Fault) error {
 	switch f.Operation {
 	case "", OpCreate, OpEligibility, OpStatus:
@@ -98,10 +98,20 @@ func (s *Server) InjectFault(f Fault) error {
 	return nil
 }
 
-// takeFault returns the first pending fault for op and uses it up once.
-func (s *Server) takeFault(op string) (Fault, bool) {
+// takeFault returns the fault for a request to op with body that passed authentication and
+// validation: the first pending InjectFault fault for op, used up once, else chaos's draw (see
+// WithChaos), if any.
+func (s *Server) takeFault(r *http.Request, op string, body []byte) (Fault, bool) {
+	var (
+		cf      ChaosFault
+		chaotic bool
+	)
+	if s.chaos != nil {
+		// Drawn (and counted) even when an injected fault wins, so that n stays the rank of
+		// the request among the customer's requests to op.
+		cf, chaotic = s.chaos.nextDraw(op, body)
+	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	for i, p := range s.faults {
 		if p.f.Operation != "" && p.f.Operation != op {
 			continue
@@ -110,9 +120,16 @@ func (s *Server) takeFault(op string) (Fault, bool) {
 		if p.left <= 0 {
 			s.faults = append(s.faults[:i], s.faults[i+1:]...)
 		}
+		s.mu.Unlock()
 		return p.f, true
 	}
-	return Fault{}, false
+	s.mu.Unlock()
+	if !chaotic {
+		return Fault{}, false
+	}
+	cf.RequestID = r.Header.Get("MS-RequestId")
+	s.chaos.record(cf)
+	return cf.Fault, true
 }
 
 // applyFault does what f does before the request is served: a throttle or a server error

@@ -13,6 +13,7 @@ import (
 
 	"github.com/getkin/kin-openapi/routers"
 
+	"github.com/partnercenter-go/productupgrades/gen"
 	"github.com/partnercenter-go/productupgrades/spec"
 )
 
@@ -40,22 +41,23 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 	defer s.handlers.Done()
 
-	rec := Request{Method: r.Method, Path: r.URL.Path, Header: redactedHeader(r.Header)}
+	// rec gathers what the log keeps; the log copies the headers and the body itself.
+	rec := Request{Method: r.Method, Path: r.URL.Path}
+	var body []byte
 	rw := &responseWriter{ResponseWriter: w}
 	defer func() {
-		rec.Status = rw.status
+		status := rw.status
 		if rw.lost {
-			rec.Status = 0
+			status = 0
 		}
-		s.log.add(rec)
+		s.log.add(rec.Method, rec.Path, r.Header, body, rec.BodyTruncated, rec.Operation, status)
 	}()
 	setResponseIDs(w.Header(), r.Header)
 
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequestBody))
-	rec.Body, rec.BodyTruncated = loggedBody(body)
 	if err != nil {
 		var tooLarge *http.MaxBytesError
-		rec.BodyTruncated = rec.BodyTruncated || errors.As(err, &tooLarge)
+		rec.BodyTruncated = errors.As(err, &tooLarge)
 		writeError(rw, http.StatusBadRequest, CodeInvalidRequestInput, "Invalid request input: request body unreadable or over 64 KiB")
 		return
 	}
@@ -88,24 +90,69 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			writeError(rw, http.StatusBadRequest, CodeInvalidRequestInput, describe(vs))
 			return
 		}
-		setBody(r, body)
+		// A body the validator kept its validated value on is handed on as it is: the
+		// generated server binds that value instead of decoding the body again.
+		if _, validated := r.Body.(interface{ ValidatedValue() any }); !validated {
+			setBody(r, body)
+		}
 	}
 
-	f, faulty := s.takeFault(rec.Operation)
+	f, faulty := s.takeFault(r, rec.Operation, body)
 	if faulty && s.applyFault(rw, r, f) {
 		return
 	}
 
-	// The generated router matches the spec's lowercase paths exactly; the service does not
-	// care about casing (the SDKs send productUpgrades), so hand it the spec's spelling.
-	r.URL.Path = canonicalPath(route.Path, params)
-	r.URL.RawPath = ""
+	handle := s.operation(r, route, params)
 	if faulty && f.Kind == FaultLoseResponse {
-		s.api.ServeHTTP(&discardWriter{header: http.Header{}}, r)
+		handle(&discardWriter{header: http.Header{}}, r)
 		rw.abort()
 		return
 	}
-	s.api.ServeHTTP(rw, r)
+	handle(rw, r)
+}
+
+// operation returns the generated server's handler of route's operation, to be called
+// directly: the request was routed once, by serve, and is not routed again. It gives r the
+// path parameters the handler reads.
+func (s *Server) operation(r *http.Request, route *routers.Route, params map[string]string) http.HandlerFunc {
+	if h := s.svc.ops[route.Operation.OperationID]; h != nil {
+		for name, v := range params {
+			r.SetPathValue(name, v)
+		}
+		return h
+	}
+	// An operation of the spec that the service does not implement: the generated router
+	// answers it. It matches the spec's lowercase paths exactly; the service does not care
+	// about casing (the SDKs send productUpgrades), so hand it the spec's spelling.
+	r.URL.Path = canonicalPath(route.Path, params)
+	r.URL.RawPath = ""
+	return s.api.ServeHTTP
+}
+
+// operationHandlers returns the generated server's handler of each operation svc
+// implements, by operationId, with the fake's answers to what it cannot bind (those of
+// newHandler's generated router).
+func operationHandlers(svc *service) map[string]http.HandlerFunc {
+	strict := gen.NewStrictHandlerWithOptions(svc, nil, gen.StrictHTTPServerOptions{
+		RequestErrorHandlerFunc:  badRequest,
+		ResponseErrorHandlerFunc: serviceError,
+	})
+	w := &gen.ServerInterfaceWrapper{Handler: strict, ErrorHandlerFunc: badRequest}
+	return map[string]http.HandlerFunc{
+		OpCreate:      w.CreateProductUpgrade,
+		OpEligibility: w.CheckProductUpgradeEligibility,
+		OpStatus:      w.CheckProductUpgradeStatus,
+	}
+}
+
+// badRequest answers a request the generated server cannot bind (800002).
+func badRequest(w http.ResponseWriter, _ *http.Request, err error) {
+	writeError(w, http.StatusBadRequest, CodeInvalidRequestInput, "Invalid request input: "+err.Error())
+}
+
+// serviceError answers a failure of the service itself (800003).
+func serviceError(w http.ResponseWriter, _ *http.Request, err error) {
+	writeError(w, http.StatusInternalServerError, CodeUnexpectedError, "Unexpected service error: "+err.Error())
 }
 
 // sleep waits d, or until the client goes away or the server closes; it reports whether the

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -307,4 +308,63 @@ func ExampleWithRequestLogLimit() {
 	defer srv.Close()
 	fmt.Println(len(srv.Requests()))
 	// Output: 0
+}
+
+// The log keeps the headers compactly (interned strings, GUIDs as 16 bytes) but gives back
+// exactly what was sent: every key as spelled, every value in order, nil and empty slices,
+// GUIDs in any case, long values, and the credentials redacted under any spelling.
+func TestRequestLogKeepsHeadersExactly(t *testing.T) {
+	t.Parallel()
+	s := testHandler(t)
+	long := strings.Repeat("v", 300)
+	for i := 0; i < 3; i++ { // the second and third see the strings interned by the first
+		req := rawRequest(strings.NewReader(`{"a":1}`), "Bearer secret-token")
+		upper := strings.ToUpper(newGUID().String())
+		lower := newGUID().String()
+		req.Header["X-Multi"] = []string{"one", "", "two", lower}
+		req.Header["x-not-canonical"] = []string{upper}
+		req.Header["authorization"] = []string{"Bearer another-secret"}
+		req.Header["Proxy-Authorization"] = []string{"Basic dXNlcjpwYXNz"}
+		req.Header["X-Nil"] = nil
+		req.Header["X-Empty"] = []string{}
+		req.Header["X-Long"] = []string{long}
+		req.Header["X-Almost-Guid"] = []string{lower[:35] + "g", "-" + lower[1:]}
+		want := req.Header.Clone()
+		want["Authorization"] = []string{"Bearer <redacted>"}
+		want["authorization"] = []string{"Bearer <redacted>"}
+		want["Proxy-Authorization"] = []string{"Basic <redacted>"}
+		s.serve(httptest.NewRecorder(), req)
+
+		got := s.Requests()[i]
+		if !reflect.DeepEqual(got.Header, want) {
+			t.Fatalf("request %d: header kept as\n%#v\nwant\n%#v", i, got.Header, want)
+		}
+		if got.Method != http.MethodPost || got.Path != "/v1/productupgrades" || string(got.Body) != `{"a":1}` {
+			t.Errorf("request %d: %s %s %q", i, got.Method, got.Path, got.Body)
+		}
+		// What Requests returns is the caller's: changing it changes nothing kept.
+		got.Header.Set("X-Multi", "changed")
+		got.Body[0] = 'x'
+		if again := s.Requests()[i]; again.Header.Get("X-Multi") != "one" || string(again.Body) != `{"a":1}` {
+			t.Errorf("request %d: a change to what Requests returned reached the log", i)
+		}
+	}
+}
+
+// Past the intern table's bound, strings are kept in their entries, and still come back.
+func TestRequestLogInternTableIsBounded(t *testing.T) {
+	t.Parallel()
+	l := newRequestLog(3 * maxInterned)
+	for i := 0; i < 2*maxInterned; i++ {
+		v := fmt.Sprintf("value-%d", i)
+		l.add(http.MethodPost, "/p", http.Header{"X-V": {v}}, nil, false, OpCreate, 202)
+	}
+	if n := len(l.strs); n > maxInterned+1 {
+		t.Errorf("intern table holds %d strings, want at most %d", n, maxInterned+1)
+	}
+	for i, r := range l.list() {
+		if want := fmt.Sprintf("value-%d", i); r.Header.Get("X-V") != want || r.Operation != OpCreate || r.Status != 202 || r.Body != nil {
+			t.Fatalf("request %d: %+v, want X-V %s", i, r, want)
+		}
+	}
 }

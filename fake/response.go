@@ -7,9 +7,13 @@ import (
 	"net/http"
 
 	"github.com/partnercenter-go/productupgrades/gen"
+	"github.com/partnercenter-go/productupgrades/internal/pccodes"
 )
 
-// Partner Center error codes the fake answers with (error-codes.md).
+// Partner Center error codes the fake answers with (error-codes.md). Their facts (status,
+// name, documented message) are in one table, internal/pccodes, shared with the client; the
+// fake's error descriptions are formatted from its messages, and its tests check that each
+// Code constant here is a row of it, named and numbered alike.
 const (
 	CodeTokenMissing          = 800001 // 401: no bearer token
 	CodeInvalidRequestInput   = 800002 // 400: the request breaks the spec
@@ -51,6 +55,13 @@ func errorBody(code int, description string) gen.ErrorResponse {
 	data := []interface{}{}
 	source := "PartnerFD"
 	return gen.ErrorResponse{Code: c, Description: description, Data: &data, Source: &source}
+}
+
+// codeMessage is the documented description of code (internal/pccodes), placeholder {i}
+// filled with args[i]: what the service writes for it.
+func codeMessage(code int, args ...string) string {
+	c, _ := pccodes.Lookup(code)
+	return c.Format(args...)
 }
 
 // writeError answers status with the documented error body; code 0 means the status itself.

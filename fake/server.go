@@ -38,6 +38,8 @@ type Server struct {
 	mu      sync.Mutex
 	closing bool
 	faults  []*pendingFault
+
+	chaos *chaos // nil without WithChaos
 }
 
 // Option configures a Server; see NewServer.
@@ -50,6 +52,8 @@ type config struct {
 	latency    time.Duration
 	logLimit   int
 	noValidate bool // benchmarks only: the same handler without spec validation
+	chaosSeed  int64
+	chaosRate  float64 // 0: no chaos
 }
 
 type failure struct{ code, message string }
@@ -156,20 +160,12 @@ func newHandler(cfg config) (*Server, error) {
 		svc:       svc,
 		done:      make(chan struct{}),
 		log:       newRequestLog(cfg.logLimit),
+		chaos:     newChaos(cfg),
 	}
 	strict := gen.NewStrictHandlerWithOptions(svc, nil, gen.StrictHTTPServerOptions{
-		RequestErrorHandlerFunc: func(w http.ResponseWriter, _ *http.Request, err error) {
-			writeError(w, http.StatusBadRequest, CodeInvalidRequestInput, "Invalid request input: "+err.Error())
-		},
-		ResponseErrorHandlerFunc: func(w http.ResponseWriter, _ *http.Request, err error) {
-			writeError(w, http.StatusInternalServerError, CodeUnexpectedError, "Unexpected service error: "+err.Error())
-		},
+		RequestErrorHandlerFunc: badRequest, ResponseErrorHandlerFunc: serviceError,
 	})
-	s.api = gen.HandlerWithOptions(strict, gen.StdHTTPServerOptions{
-		ErrorHandlerFunc: func(w http.ResponseWriter, _ *http.Request, err error) {
-			writeError(w, http.StatusBadRequest, CodeInvalidRequestInput, "Invalid request input: "+err.Error())
-		},
-	})
+	s.api = gen.HandlerWithOptions(strict, gen.StdHTTPServerOptions{ErrorHandlerFunc: badRequest})
 	return s, nil
 }
 
