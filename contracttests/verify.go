@@ -5,9 +5,11 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
-	"path/filepath"
+	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/getkin/kin-openapi/routers"
 
 	"github.com/partnercenter-go/productupgrades/internal/excerpt"
 )
@@ -71,7 +73,7 @@ func (r *Report) Counts() (passed, failed, unreadable, violations int) {
 }
 
 // Verifier validates recorded exchanges against a spec. It is cheap to reuse: the spec is
-// loaded once. A Verifier is not safe for concurrent use.
+// loaded once. A Verifier is safe for concurrent use.
 type Verifier struct {
 	checker *SpecChecker
 }
@@ -103,56 +105,72 @@ func Verify(ctx context.Context, paths ...string) (*Report, error) {
 // its name) or a folder, walked recursively for *.http files. Every fixture becomes a Result:
 // the request and the response are validated against the spec, and, when a sidecar is
 // present, its operation and status are compared with the exchange. A fixture that cannot be
-// read or parsed is a Result with Err set.
+// read or parsed is a Result with Err set. The files are verified in parallel (see VerifyTo);
+// the results are in the order the files were found.
 //
 // The error is for problems with the arguments, not with fixtures: no paths, a path that
 // does not exist, a folder without any *.http file, or a cancelled context.
 func (v *Verifier) Verify(ctx context.Context, paths ...string) (*Report, error) {
-	files, err := fixtureFiles(ctx, paths)
+	rep := &Report{}
+	err := v.VerifyTo(ctx, func(res Result) error {
+		rep.Results = append(rep.Results, res)
+		return nil
+	}, paths...)
 	if err != nil {
 		return nil, err
-	}
-	rep := &Report{Results: make([]Result, 0, len(files))}
-	for _, f := range files {
-		if err := ctx.Err(); err != nil {
-			return nil, fmt.Errorf("verify: %w", err)
-		}
-		rep.Results = append(rep.Results, v.verifyFixture(ctx, f))
 	}
 	return rep, nil
 }
 
 // VerifyFile validates the fixture at path.
 func (v *Verifier) VerifyFile(ctx context.Context, path string) Result {
-	ex, err := LoadFile(path)
-	if err != nil {
-		return Result{Name: strings.TrimSuffix(filepath.Base(path), FixtureExt), Path: path, Err: err}
-	}
-	return v.VerifyExchange(ctx, ex)
+	var l fixtureLoader
+	return v.verifyFixture(ctx, fixture{path: path}, &l)
 }
 
-// VerifyExchange validates an exchange already parsed.
+// VerifyExchange validates an exchange already parsed. ex is not changed.
 func (v *Verifier) VerifyExchange(ctx context.Context, ex *Exchange) Result {
+	return v.check(ctx, ex, ex.NewRequest(), metaOf(ex.Meta))
+}
+
+// check validates ex, whose request req is (ex.Request or a copy: the checks read its body
+// and put it back), against the spec and against meta, what its sidecar says (nil for none).
+// The request is routed once: the route gives the Result's operation, and both halves are
+// validated against it.
+func (v *Verifier) check(ctx context.Context, ex *Exchange, req *http.Request, meta *verifyMeta) Result {
 	res := Result{Name: ex.Name, Path: ex.Path}
-	route, _, routeErr := v.checker.FindRoute(ex.Request.Method, ex.Request.URL.Path)
-	if routeErr == nil {
+	var route *routers.Route
+	switch val := v.checker.v; {
+	case val == nil: // no validator (see NewSpecCheckerFor): every check says why
+		res.Violations = v.checker.Check(ctx, ex)
+	default:
+		r, params, err := val.Router().FindRoute(req)
+		if err != nil {
+			// No operation: ValidateExchange words the two route violations (looking the
+			// route up again, for an exchange that has none).
+			res.Violations = val.ValidateExchange(ctx, ex.Name, req, ex.Response.StatusCode, ex.Response.Header, ex.ResponseBody)
+			break
+		}
+		route = r
 		res.Operation = route.Operation.OperationID
+		res.Violations = val.ValidateRoutedRequest(ctx, ex.Name, req, route, params)
+		res.Violations = append(res.Violations,
+			val.ValidateRoutedResponse(ctx, ex.Name, req, route, params, ex.Response.StatusCode, ex.Response.Header, ex.ResponseBody)...)
 	}
-	res.Violations = v.checker.Check(ctx, ex)
-	if ex.Meta == nil {
+	if meta == nil {
 		return res
 	}
-	if routeErr == nil && ex.Meta.Operation != "" && ex.Meta.Operation != res.Operation {
+	if route != nil && meta.operation != "" && meta.operation != res.Operation {
 		res.Violations = append(res.Violations, Violation{
 			Exchange: ex.Name, Check: CheckMeta, Rule: "meta.operation", Where: "sidecar operation",
-			Expected: excerpt.Quote(res.Operation), Actual: excerpt.Quote(ex.Meta.Operation),
+			Expected: excerpt.Quote(res.Operation), Actual: excerpt.Quote(meta.operation),
 			SpecLocation: opLocation(route) + ".operationId",
 		})
 	}
-	if ex.Meta.Expect.Status != 0 && ex.Meta.Expect.Status != ex.Response.StatusCode {
+	if meta.status != 0 && meta.status != ex.Response.StatusCode {
 		res.Violations = append(res.Violations, Violation{
 			Exchange: ex.Name, Check: CheckMeta, Rule: "meta.status", Where: "sidecar expect.status",
-			Expected: strconv.Itoa(ex.Response.StatusCode), Actual: strconv.Itoa(ex.Meta.Expect.Status),
+			Expected: strconv.Itoa(ex.Response.StatusCode), Actual: strconv.Itoa(meta.status),
 		})
 	}
 	return res
@@ -160,30 +178,16 @@ func (v *Verifier) VerifyExchange(ctx context.Context, ex *Exchange) Result {
 
 // WriteText writes the report for people: one line per fixture ("ok", "FAIL" or "ERROR"),
 // below each failing one a line per violation (exchange, check, rule, header or JSON pointer,
-// expected vs actual, spec location), then a summary line.
+// expected vs actual, spec location), then a summary line. NewTextReportWriter writes the
+// same text as the results arrive.
 func (r *Report) WriteText(w io.Writer) error {
-	ew := &errWriter{w: w}
+	rw := NewTextReportWriter(w)
 	for _, res := range r.Results {
-		switch {
-		case res.Err != nil:
-			ew.printf("ERROR %s (%s): cannot parse: %v\n", res.Name, res.Path, res.Err)
-		case len(res.Violations) > 0:
-			ew.printf("FAIL  %s (%s): %d violation(s)\n", res.Name, res.Path, len(res.Violations))
-			for _, v := range res.Violations {
-				ew.printf("      %s\n", v)
-			}
-		default:
-			op := res.Operation
-			if op == "" {
-				op = "?"
-			}
-			ew.printf("ok    %s (%s): %s\n", res.Name, res.Path, op)
+		if err := rw.Write(res); err != nil {
+			return err
 		}
 	}
-	passed, failed, unreadable, violations := r.Counts()
-	ew.printf("%d exchange(s): %d passed, %d failed with %d violation(s), %d unreadable\n",
-		len(r.Results), passed, failed, violations, unreadable)
-	return ew.err
+	return rw.Close()
 }
 
 type errWriter struct {
@@ -232,37 +236,24 @@ type junitProblem struct {
 
 // WriteJUnit writes the report as JUnit XML: one testcase per fixture, one failure element
 // per violation (its message the violation's one-line form, its type the rule), and an error
-// element for a fixture that cannot be parsed.
+// element for a fixture that cannot be parsed. NewJUnitReportWriter writes the same document
+// as the results arrive.
 func (r *Report) WriteJUnit(w io.Writer) error {
-	suite := junitSuite{Name: "contract", Tests: len(r.Results)}
+	// The totals are known: the cases go to w as they are encoded, with no spool.
+	var c counts
 	for _, res := range r.Results {
-		c := junitCase{Name: res.Name, ClassName: "contract." + classOf(res), File: res.Path}
-		switch {
-		case res.Err != nil:
-			c.Error = &junitProblem{Message: "cannot parse: " + res.Err.Error(), Type: "parse", Text: res.Err.Error()}
-			suite.Errors++
-		case len(res.Violations) > 0:
-			for _, v := range res.Violations {
-				c.Failures = append(c.Failures, junitProblem{Message: v.String(), Type: v.Rule, Text: violationDetail(v)})
-			}
-			suite.Failures++
-		}
-		suite.Cases = append(suite.Cases, c)
+		c.add(res)
 	}
-	doc := junitSuites{Name: "pcupgrade verify", Tests: suite.Tests, Failures: suite.Failures, Errors: suite.Errors, Suites: []junitSuite{suite}}
-	if _, err := io.WriteString(w, xml.Header); err != nil {
+	if err := junitHead(w, c); err != nil {
 		return err
 	}
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	if err := enc.Encode(doc); err != nil {
-		return fmt.Errorf("verify: write junit: %w", err)
+	rw := &ReportWriter{w: w, junit: true, direct: true}
+	for _, res := range r.Results {
+		if err := rw.Write(res); err != nil {
+			return err
+		}
 	}
-	if err := enc.Close(); err != nil {
-		return fmt.Errorf("verify: write junit: %w", err)
-	}
-	_, err := io.WriteString(w, "\n")
-	return err
+	return junitTail(w, len(r.Results))
 }
 
 func classOf(res Result) string {

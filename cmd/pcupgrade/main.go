@@ -373,46 +373,63 @@ func runVerify(ctx context.Context, args []string, out, errOut *printer) int {
 	case err != nil:
 		return fail(errOut, exitUsage, "pcupgrade verify: %v (try pcupgrade verify --help)\n", err)
 	}
-	var write func(*contracttests.Report, io.Writer) error
+	var newWriter func(io.Writer) *contracttests.ReportWriter
 	switch strings.ToLower(*format) {
 	case "text":
-		write = (*contracttests.Report).WriteText
+		newWriter = contracttests.NewTextReportWriter
 	case "junit":
-		write = (*contracttests.Report).WriteJUnit
+		newWriter = contracttests.NewJUnitReportWriter
 	default:
 		return fail(errOut, exitUsage, "pcupgrade verify: unknown format %q: want text or junit\n", *format)
 	}
 	if len(paths) == 0 {
 		return fail(errOut, exitUsage, "pcupgrade verify: no files or folders given (try pcupgrade verify --help)\n")
 	}
-	rep, err := contracttests.Verify(ctx, paths...)
+	v, err := contracttests.NewVerifier(ctx)
 	if err != nil {
-		if interrupted(ctx) {
-			return fail(errOut, exitInterrupted, "pcupgrade verify: interrupted\n")
-		}
-		return fail(errOut, exitUsage, "pcupgrade %v\n", err)
+		return verifyFailed(ctx, errOut, err)
 	}
-	if err := write(cleanReport(rep, out.clean), out); err != nil {
+	// The report streams: each result is cleaned and written as it arrives (the JUnit
+	// writer spools the cases until it knows the totals), so memory stays flat.
+	rw := newWriter(out)
+	var writeErr error
+	err = v.VerifyTo(ctx, func(res contracttests.Result) error {
+		writeErr = rw.Write(cleanResult(res, out.clean))
+		return writeErr
+	}, paths...)
+	switch {
+	case writeErr != nil:
+		rw.Abort()
+		return fail(errOut, exitOutput, "pcupgrade verify: writing the report: %v\n", writeErr)
+	case err != nil:
+		rw.Abort()
+		return verifyFailed(ctx, errOut, err)
+	}
+	if err := rw.Close(); err != nil {
 		return fail(errOut, exitOutput, "pcupgrade verify: writing the report: %v\n", err)
 	}
-	if !rep.Passed() {
+	if !rw.Passed() {
 		return exitViolation
 	}
 	return exitOK
 }
 
-// cleanReport returns a copy of rep in which every text that comes from the files (names,
-// paths, violations, parse errors quoting a file's content) has been through clean, so that
-// neither the text nor the JUnit report can carry a credential or a terminal escape.
-func cleanReport(rep *contracttests.Report, clean func(string) string) *contracttests.Report {
-	out := &contracttests.Report{Results: make([]contracttests.Result, len(rep.Results))}
-	for i, res := range rep.Results {
-		res.Violations = append(contracttests.Violations(nil), res.Violations...)
-		scrubStrings(reflect.ValueOf(&res), clean)
-		if res.Err != nil {
-			res.Err = errors.New(clean(res.Err.Error()))
-		}
-		out.Results[i] = res
+// verifyFailed reports an error of verify's arguments or an interruption.
+func verifyFailed(ctx context.Context, errOut *printer, err error) int {
+	if interrupted(ctx) {
+		return fail(errOut, exitInterrupted, "pcupgrade verify: interrupted\n")
 	}
-	return out
+	return fail(errOut, exitUsage, "pcupgrade %v\n", err)
+}
+
+// cleanResult returns a copy of res in which every text that comes from the files (name,
+// path, violations, a parse error quoting a file's content) has been through clean, so that
+// neither the text nor the JUnit report can carry a credential or a terminal escape.
+func cleanResult(res contracttests.Result, clean func(string) string) contracttests.Result {
+	res.Violations = append(contracttests.Violations(nil), res.Violations...)
+	scrubStrings(reflect.ValueOf(&res), clean)
+	if res.Err != nil {
+		res.Err = errors.New(clean(res.Err.Error()))
+	}
+	return res
 }

@@ -179,7 +179,7 @@ func (p *printer) printf(format string, args ...any) error {
 
 // Write lets a printer stand where an io.Writer is wanted (help texts, verify's report):
 // what it writes is scrubbed of the known tokens but not otherwise changed, so callers give
-// it trusted text or values already cleaned (see cleanReport).
+// it trusted text or values already cleaned (see cleanResult).
 func (p *printer) Write(b []byte) (int, error) {
 	if err := p.write(p.s.tokens(string(b))); err != nil {
 		return 0, err
