@@ -74,6 +74,7 @@ fuzz:
 	$(GO) test -run XXX -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./internal/guid/
 	$(GO) test -run XXX -fuzz FuzzParseLocation -fuzztime $(FUZZTIME) ./client/
 	$(GO) test -run XXX -fuzz FuzzErrorBody -fuzztime $(FUZZTIME) ./client/
+	$(GO) test -run XXX -fuzz FuzzDecodeWireStatus -fuzztime $(FUZZTIME) ./client/
 	$(GO) test -run XXX -fuzz '^FuzzRedact$$' -fuzztime $(FUZZTIME) ./client/
 	$(GO) test -run XXX -fuzz FuzzInert -fuzztime $(FUZZTIME) ./cmd/pcupgrade/
 

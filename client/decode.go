@@ -6,12 +6,13 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/partnercenter-go/productupgrades/internal/guid"
 )
 
 // The client is a tolerant reader: it decodes each response into its own small wire types,
-// every field a json.RawMessage read leniently, never into the generated types. A field the
+// every scalar field a jsonValue read leniently, never into the generated types. A field the
 // caller does not need never fails a call (an id that is not a GUID, a date without a zone,
 // a null, an unknown property); a field the caller must have (isEligible, the status value,
 // the 202's upgrade id) is an error naming it when it is missing. The verifier
@@ -19,94 +20,144 @@ import (
 
 // wireEligibility is a 200 of the eligibility check.
 type wireEligibility struct {
-	CustomerID    json.RawMessage `json:"customerId"`
-	ProductFamily json.RawMessage `json:"productFamily"`
-	IsEligible    json.RawMessage `json:"isEligible"`
-	UpgradeID     json.RawMessage `json:"upgradeId"`
-	Reason        json.RawMessage `json:"reason"`
+	CustomerID    jsonValue `json:"customerId"`
+	ProductFamily jsonValue `json:"productFamily"`
+	IsEligible    jsonValue `json:"isEligible"`
+	UpgradeID     jsonValue `json:"upgradeId"`
+	Reason        jsonValue `json:"reason"`
 }
 
-// wireStatus is a 200 of the status check.
+// wireStatus is a 200 of the status check, as walkStatus reads it.
 type wireStatus struct {
-	ID            json.RawMessage `json:"id"`
-	ProductFamily json.RawMessage `json:"productFamily"`
-	Status        json.RawMessage `json:"status"`
-	LineItems     json.RawMessage `json:"lineItems"`
-	ErrorDetails  json.RawMessage `json:"errorDetails"`
+	ID            jsonValue         `json:"id"`
+	ProductFamily jsonValue         `json:"productFamily"`
+	Status        jsonValue         `json:"status"`
+	LineItems     []*wireLineItem   `json:"lineItems"`
+	ErrorDetails  *wireErrorDetails `json:"errorDetails"`
 }
 
 // wireLineItem is one of a status's lineItems.
 type wireLineItem struct {
-	SourceProduct json.RawMessage `json:"sourceProduct"`
-	TargetProduct json.RawMessage `json:"targetProduct"`
-	UpgradedDate  json.RawMessage `json:"upgradedDate"`
-	Status        json.RawMessage `json:"status"`
-	ErrorDetails  json.RawMessage `json:"errorDetails"`
+	SourceProduct wireProduct       `json:"sourceProduct"`
+	TargetProduct wireProduct       `json:"targetProduct"`
+	UpgradedDate  jsonValue         `json:"upgradedDate"`
+	Status        jsonValue         `json:"status"`
+	ErrorDetails  *wireErrorDetails `json:"errorDetails"`
 }
 
 // wireProduct is a line item's sourceProduct or targetProduct.
 type wireProduct struct {
-	ID   json.RawMessage `json:"id"`
-	Name json.RawMessage `json:"name"`
+	ID   jsonValue `json:"id"`
+	Name jsonValue `json:"name"`
 }
 
 // wireErrorDetails is an errorDetails: code and message (the docs) or description (the SDKs).
 type wireErrorDetails struct {
-	Code        json.RawMessage `json:"code"`
-	Message     json.RawMessage `json:"message"`
-	Description json.RawMessage `json:"description"`
+	Code        jsonValue `json:"code"`
+	Message     jsonValue `json:"message"`
+	Description jsonValue `json:"description"`
 }
 
 // wireAccepted is a body a 202 may carry although the docs show none: an upgrade id.
 type wireAccepted struct {
-	ID        json.RawMessage `json:"id"`
-	UpgradeID json.RawMessage `json:"upgradeId"`
+	ID        jsonValue `json:"id"`
+	UpgradeID jsonValue `json:"upgradeId"`
 }
 
-// rawText reads a JSON value as text: a string as written, a number or a boolean as its
-// literal; null, an absent field, an object or an array as "".
-func rawText(raw json.RawMessage) string {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 {
-		return ""
-	}
-	switch raw[0] {
-	case '"':
-		var s string
-		if json.Unmarshal(raw, &s) != nil {
-			return ""
+// jsonValue is one JSON value of a response, whatever its type: reading it never fails, so
+// that a field of an unexpected type never fails a call. raw is the value as written (""
+// when the field is absent); text is the value read as text: a string unescaped (a part of
+// raw when there is nothing to unescape), a number or a boolean as its literal, and "" for
+// null, an object or an array.
+type jsonValue struct {
+	raw  string
+	text string
+}
+
+// UnmarshalJSON keeps b, a valid JSON value (encoding/json checked it), and its text.
+func (v *jsonValue) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	switch {
+	case len(b) == 0:
+		*v = jsonValue{}
+	case b[0] == 'n':
+		*v = jsonValue{raw: "null"}
+	case string(b) == "true":
+		*v = jsonValue{raw: "true", text: "true"}
+	case string(b) == "false":
+		*v = jsonValue{raw: "false", text: "false"}
+	case b[0] == '"':
+		raw := string(b)
+		text := raw[1 : len(raw)-1]
+		if strings.IndexByte(text, '\\') >= 0 || !utf8.ValidString(text) {
+			text = unquote(b)
 		}
-		return s
-	case 'n', '{', '[':
+		*v = jsonValue{raw: raw, text: text}
+	case b[0] == '{' || b[0] == '[':
+		*v = jsonValue{raw: string(b)}
+	default: // a number, kept as written
+		raw := string(b)
+		*v = jsonValue{raw: raw, text: raw}
+	}
+	return nil
+}
+
+// unquote is encoding/json's reading of the JSON string b: escapes decoded, bytes that are
+// not UTF-8 replaced with U+FFFD.
+func unquote(b []byte) string {
+	var s string
+	if json.Unmarshal(b, &s) != nil {
 		return ""
 	}
-	return string(raw)
+	return s
 }
 
 // isNull reports an absent field or an explicit null.
-func isNull(raw json.RawMessage) bool {
-	raw = bytes.TrimSpace(raw)
-	return len(raw) == 0 || string(raw) == "null"
-}
+func (v jsonValue) isNull() bool { return v.raw == "" || v.raw == "null" }
 
-// isObject reports a JSON object.
-func isObject(raw json.RawMessage) bool {
-	raw = bytes.TrimSpace(raw)
-	return len(raw) > 0 && raw[0] == '{'
+// valueOf reads raw, a valid JSON value or nothing, as a jsonValue.
+func valueOf(raw json.RawMessage) jsonValue {
+	var v jsonValue
+	_ = v.UnmarshalJSON(raw)
+	return v
 }
 
 // idText reads an id leniently: any JSON scalar as text, kept as written (only the token is
 // removed); "", whitespace and the nil GUID (in any form guid.Normalize reads) mean absent.
-func idText(raw json.RawMessage, rd *redactor) string {
-	s := rawText(raw)
+func idText(v jsonValue, rd *redactor) string {
+	s := v.text
 	if strings.TrimSpace(s) == "" {
 		return ""
 	}
-	if g, ok := guid.Normalize(s); ok && guid.IsNil(g) {
+	if g := normalGUIDForm(s); isNilGUID(g) && guid.Valid(g) { // isNilGUID first: it fails fast
 		return ""
 	}
 	return rd.scrub(s)
 }
+
+// normalGUID is s in the 8-4-4-4-12 form when guid.Normalize reads it as a GUID (surrounding
+// spaces, a urn:uuid: prefix, braces or parentheses allowed), in its own casing: two GUIDs
+// are the same when their forms are equal but for case. Nothing is allocated.
+func normalGUID(s string) (string, bool) {
+	g := normalGUIDForm(s)
+	return g, guid.Valid(g)
+}
+
+// normalGUIDForm is s without the spaces, urn:uuid: prefix, braces or parentheses
+// guid.Normalize allows around a GUID.
+func normalGUIDForm(s string) string {
+	s = strings.TrimSpace(s)
+	if len(s) > 9 && strings.EqualFold(s[:9], "urn:uuid:") {
+		s = s[9:]
+	}
+	if len(s) == guid.Len+2 && (s[0] == '{' && s[guid.Len+1] == '}' || s[0] == '(' && s[guid.Len+1] == ')') {
+		s = s[1 : guid.Len+1]
+	}
+	return s
+}
+
+// isNilGUID reports whether g, a GUID in the 8-4-4-4-12 form, is the nil GUID.
+func isNilGUID(g string) bool { return strings.Trim(g, "0-") == "" }
 
 // decodeEligibility reads a 200 of CheckEligibility. isEligible is required: a JSON boolean,
 // or "true"/"false" in any casing.
@@ -115,26 +166,29 @@ func decodeEligibility(st *call, res response, r UpgradeRequest) (*Eligibility, 
 	if err != nil {
 		return nil, err
 	}
-	var w wireEligibility
-	if err := decodeObject(st, res, body, &w); err != nil {
-		return nil, err
+	if !json.Valid(body) {
+		if err := decodeObject(st, res, body, &wireEligibility{}); err != nil {
+			return nil, err // encoding/json's error, in the client's words
+		}
+		return nil, malformed(st, res, "body is not valid JSON")
 	}
+	w := walkEligibility(body)
 	rd := st.redactor()
 	out := &Eligibility{
 		CustomerID:    idText(w.CustomerID, rd),
-		ProductFamily: rd.scrub(strings.TrimSpace(rawText(w.ProductFamily))),
+		ProductFamily: rd.scrub(strings.TrimSpace(w.ProductFamily.text)),
 		UpgradeID:     idText(w.UpgradeID, rd),
-		Reason:        rd.scrub(rawText(w.Reason)),
+		Reason:        rd.scrub(w.Reason.text),
 	}
-	if isNull(w.IsEligible) {
+	if w.IsEligible.isNull() {
 		return nil, malformed(st, res, `body has no "isEligible"`)
 	}
-	switch v := strings.TrimSpace(rawText(w.IsEligible)); {
+	switch v := strings.TrimSpace(w.IsEligible.text); {
 	case strings.EqualFold(v, "true"):
 		out.IsEligible = true
 	case strings.EqualFold(v, "false"):
 	default:
-		return nil, malformed(st, res, fmt.Sprintf(`body's "isEligible" is not a boolean: %.64q`, sanitize(string(w.IsEligible), rd)))
+		return nil, malformed(st, res, fmt.Sprintf(`body's "isEligible" is not a boolean: %.64q`, sanitize(w.IsEligible.raw, rd)))
 	}
 	if out.CustomerID == "" {
 		out.CustomerID = r.CustomerID
@@ -153,43 +207,41 @@ func decodeStatus(st *call, res response, upgradeID string) (*UpgradeStatus, err
 	if err != nil {
 		return nil, err
 	}
-	var w wireStatus
-	if err := decodeObject(st, res, body, &w); err != nil {
-		return nil, err
+	w, err := decodeWireStatus(body)
+	if err != nil {
+		return nil, malformed(st, res, fmt.Sprintf("body is not valid JSON (%s)", sanitize(err.Error(), st.redactor())))
 	}
 	rd := st.redactor()
-	status := strings.TrimSpace(rawText(w.Status))
+	status := strings.TrimSpace(w.Status.text)
 	if status == "" {
 		return nil, malformed(st, res, `body has no "status"`)
 	}
 	out := &UpgradeStatus{
 		ID:            idText(w.ID, rd),
-		ProductFamily: rd.scrub(strings.TrimSpace(rawText(w.ProductFamily))),
+		ProductFamily: rd.scrub(strings.TrimSpace(w.ProductFamily.text)),
 		Status:        rd.scrub(status),
 		ErrorDetails:  errorDetailsFrom(w.ErrorDetails, rd),
 	}
-	if out.ID == "" {
+	if out.ID == "" || out.ID == upgradeID {
 		out.ID = upgradeID
-	} else if got, ok := guid.Normalize(out.ID); ok {
-		if want, _ := guid.Normalize(upgradeID); got != want {
+	} else if got, ok := normalGUID(out.ID); ok {
+		if want, _ := normalGUID(upgradeID); !strings.EqualFold(got, want) {
 			return nil, malformed(st, res, fmt.Sprintf(`body's "id" names upgrade %s, not %s`, out.ID, upgradeID))
 		}
 	}
-	var items []json.RawMessage
-	if err := json.Unmarshal(w.LineItems, &items); err == nil && items != nil {
-		out.LineItems = make([]LineItem, 0, len(items))
-		for _, raw := range items {
-			var li wireLineItem
-			if !isObject(raw) || json.Unmarshal(raw, &li) != nil {
+	if w.LineItems != nil {
+		out.LineItems = make([]LineItem, 0, len(w.LineItems))
+		for _, li := range w.LineItems {
+			if li == nil {
 				continue // null or not an object: nothing to report
 			}
-			date := strings.TrimSpace(rawText(li.UpgradedDate))
+			date := strings.TrimSpace(li.UpgradedDate.text)
 			out.LineItems = append(out.LineItems, LineItem{
 				SourceProduct:   productFrom(li.SourceProduct, rd),
 				TargetProduct:   productFrom(li.TargetProduct, rd),
 				UpgradedDate:    parseUpgradedDate(date),
 				UpgradedDateRaw: rd.scrub(date),
-				Status:          rd.scrub(strings.TrimSpace(rawText(li.Status))),
+				Status:          rd.scrub(strings.TrimSpace(li.Status.text)),
 				ErrorDetails:    errorDetailsFrom(li.ErrorDetails, rd),
 			})
 		}
@@ -197,22 +249,30 @@ func decodeStatus(st *call, res response, upgradeID string) (*UpgradeStatus, err
 	return out, nil
 }
 
-func productFrom(raw json.RawMessage, rd *redactor) Product {
-	var p wireProduct
-	if !isObject(raw) || json.Unmarshal(raw, &p) != nil {
-		return Product{}
+// decodeWireStatus reads a status body (a JSON object, or not JSON) in one walk
+// (walkStatus) once json.Valid has found it JSON; it fails only on a body that is not JSON,
+// with encoding/json's error.
+func decodeWireStatus(body []byte) (wireStatus, error) {
+	if !json.Valid(body) {
+		return wireStatus{}, json.Unmarshal(body, &struct{}{})
 	}
-	return Product{ID: idText(p.ID, rd), Name: rd.scrub(rawText(p.Name))}
+	if len(body) == 0 || body[0] != '{' {
+		return wireStatus{}, nil
+	}
+	return walkStatus(body), nil
 }
 
-func errorDetailsFrom(raw json.RawMessage, rd *redactor) *ErrorDetails {
-	var d wireErrorDetails
-	if !isObject(raw) || json.Unmarshal(raw, &d) != nil {
+func productFrom(p wireProduct, rd *redactor) Product {
+	return Product{ID: idText(p.ID, rd), Name: rd.scrub(p.Name.text)}
+}
+
+func errorDetailsFrom(d *wireErrorDetails, rd *redactor) *ErrorDetails {
+	if d == nil {
 		return nil
 	}
-	out := &ErrorDetails{Code: codeText(d.Code, rd), Message: rd.scrub(rawText(d.Message))}
+	out := &ErrorDetails{Code: codeText(d.Code, rd), Message: rd.scrub(d.Message.text)}
 	if out.Message == "" {
-		out.Message = rd.scrub(rawText(d.Description))
+		out.Message = rd.scrub(d.Description.text)
 	}
 	return out
 }
@@ -231,13 +291,23 @@ var upgradedDateLayouts = []string{
 	"2006-01-02",
 }
 
+// netDefaultDate is .NET's default DateTime as the service writes it (the docs' example):
+// no date.
+const netDefaultDate = "0001-01-01T00:00:00"
+
 // parseUpgradedDate returns upgradedDate in UTC, or the zero time when there is none: "",
 // .NET's default "0001-01-01T00:00:00", or text in no known form (kept raw by the caller).
 func parseUpgradedDate(s string) time.Time {
-	if s == "" {
+	if s == "" || s == netDefaultDate {
 		return time.Time{}
 	}
+	// A layout with a zone needs a Z or an offset after the date's 10 bytes: without one,
+	// those layouts are not tried (each failure costs an error value).
+	zoned := len(s) > 10 && strings.ContainsAny(s[10:], "Zz+-")
 	for _, layout := range upgradedDateLayouts {
+		if !zoned && strings.Contains(layout, "Z07") {
+			continue
+		}
 		if t, err := time.Parse(layout, s); err == nil {
 			t = t.UTC()
 			if t.Year() <= 1 {
@@ -260,8 +330,8 @@ func decodeAcceptedID(body []byte) (string, bool) {
 	if json.Unmarshal(body, &w) != nil {
 		return "", false
 	}
-	for _, raw := range []json.RawMessage{w.ID, w.UpgradeID} {
-		if g, ok := guid.Normalize(rawText(raw)); ok && !guid.IsNil(g) {
+	for _, v := range []jsonValue{w.ID, w.UpgradeID} {
+		if g, ok := guid.Normalize(v.text); ok && !guid.IsNil(g) {
 			return g, true
 		}
 	}

@@ -190,7 +190,7 @@ func (c *Client) checkStatus(ctx context.Context, upgradeID string, r UpgradeReq
 	if err != nil {
 		return nil, 0, err
 	}
-	if !s.Known() {
+	if c.logger != nil && !s.Known() { // the warning is only logged
 		c.warnUnknownStatus(ctx, upgradeID, s.Status)
 	}
 	return s, ra, nil

@@ -25,7 +25,9 @@ func withBodyLimit(limit int64) policy {
 			}
 			// A 202 needs no body: the upgrade is accepted, and a retry must not be made
 			// over a body the docs say is empty anyway, so a 202 keeps what was read.
-			resp.Body = &cappedBody{Reader: bytes.NewReader(data), data: data, truncated: truncated}
+			cb := &cappedBody{data: data, truncated: truncated}
+			cb.Reset(data)
+			resp.Body = cb
 			return resp, nil
 		}
 	}
@@ -35,7 +37,7 @@ func withBodyLimit(limit int64) policy {
 // generated client may read it), and it keeps the bytes and whether the cap cut them, for
 // responseOf: the response the call returns is the one place an operation reads.
 type cappedBody struct {
-	*bytes.Reader
+	bytes.Reader
 	data      []byte
 	truncated bool
 }

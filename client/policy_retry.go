@@ -34,6 +34,11 @@ func withRetry(p RetryPolicy, clk *clock) policy {
 					return nil, err
 				}
 				resp, err := sendTry(r, p.TryTimeout, next)
+				if err == nil && !retryableStatus(resp.StatusCode) {
+					// What decide says of a status that is neither retried nor ambiguous
+					// (every ambiguous status is retryable): done, nothing may have landed.
+					return resp, nil
+				}
 				o := outcomeOf(resp, err)
 				d := p.decide(st.try, o, clk.now(), throttleWait, clk.jitter())
 				if d.mayHaveLanded {

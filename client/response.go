@@ -10,6 +10,7 @@ import (
 
 	"github.com/partnercenter-go/productupgrades/gen"
 	"github.com/partnercenter-go/productupgrades/internal/guid"
+	"github.com/partnercenter-go/productupgrades/internal/pccodes"
 )
 
 var utf8BOM = []byte("\xEF\xBB\xBF")
@@ -38,7 +39,7 @@ func successBody(st *call, res response) ([]byte, error) {
 }
 
 // decodeObject decodes a JSON object into one of the wire types, whose fields are all
-// json.RawMessage, so that only a body that is not JSON fails.
+// jsonValue (any JSON value), so that only a body that is not JSON fails.
 func decodeObject(st *call, res response, body []byte, v any) error {
 	if err := json.Unmarshal(body, v); err != nil {
 		return malformed(st, res, fmt.Sprintf("body is not valid JSON (%s)", sanitize(err.Error(), st.redactor())))
@@ -122,10 +123,10 @@ func bodyText(body []byte, rd *redactor) string {
 // wireError is an error body: the service's {code, description, data, source} or the
 // gateway's 429 {statusCode, message}. code comes as a number or a string.
 type wireError struct {
-	Code        json.RawMessage `json:"code"`
-	Description json.RawMessage `json:"description"`
-	Source      json.RawMessage `json:"source"`
-	Message     json.RawMessage `json:"message"`
+	Code        jsonValue `json:"code"`
+	Description jsonValue `json:"description"`
+	Source      jsonValue `json:"source"`
+	Message     jsonValue `json:"message"`
 }
 
 // decodeErrorBody reads the service's or the gateway's error shape; any other object is
@@ -134,15 +135,15 @@ func decodeErrorBody(e *APIError, body []byte, rd *redactor) {
 	var we wireError
 	_ = json.Unmarshal(body, &we) // a valid object: every field is raw
 	code := codeText(we.Code, rd)
-	desc := rawText(we.Description)
+	desc := we.Description.text
 	if code != "" || desc != "" {
 		e.Code = code
 		e.UpgradeID = upgradeIDIn(code, desc)
 		e.Description = truncateRunes(sanitize(desc, rd), maxDescription)
-		e.Source = truncate(sanitize(rawText(we.Source), rd), maxShortField)
+		e.Source = truncate(sanitize(we.Source.text, rd), maxShortField)
 		return
 	}
-	if msg := rawText(we.Message); msg != "" {
+	if msg := we.Message.text; msg != "" {
 		e.Description = truncateRunes(sanitize(msg, rd), maxDescription)
 		return
 	}
@@ -151,35 +152,41 @@ func decodeErrorBody(e *APIError, body []byte, rd *redactor) {
 
 // codeText reads the service's error code whether it came as a JSON string or a number
 // (the docs type it as a string, every real example sends a number); other JSON is quoted.
-func codeText(raw json.RawMessage, rd *redactor) string {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || string(raw) == "null" {
+func codeText(v jsonValue, rd *redactor) string {
+	if v.isNull() {
 		return ""
 	}
-	s := rawText(raw)
-	if s == "" && (raw[0] == '{' || raw[0] == '[') {
-		s = string(raw)
+	s := v.text
+	if s == "" && (v.raw[0] == '{' || v.raw[0] == '[') {
+		s = v.raw
 	}
 	// A hostile server may send 2,000 digits.
 	return truncate(sanitize(s, rd), maxShortField)
 }
 
 // upgradeIDIn returns the upgrade id an error description names, for the codes whose text
-// carries one: the first GUID, or for 900111 (customer {0}, upgrade {1}) the last. The
-// wording changed between 2020 and 2023, so ids are found by their shape, never by the
-// sentence.
+// carries one (the table of internal/pccodes says which placeholder names the upgrade: for
+// 900109, 900110 and 900112 to 900114 the first GUID, for 900111's "customer {0} ... upgrade
+// {1}" the last). The wording changed between 2020 and 2023, so ids are found by their
+// shape, counted from the first GUID for the first placeholder and from the last GUID for a
+// later one, never by the sentence.
 func upgradeIDIn(code, desc string) string {
-	switch code {
-	case CodeUpgradeInProgress, CodeUpgradeCompleted, "900112", "900113", "900114":
-		if ids := guid.FindAll(desc); len(ids) > 0 && !guid.IsNil(ids[0]) {
-			return ids[0]
-		}
-	case CodeUpgradeNotForCustomer:
-		if ids := guid.FindAll(desc); len(ids) >= 2 && !guid.IsNil(ids[len(ids)-1]) {
-			return ids[len(ids)-1]
-		}
+	pos, ok := pccodes.UpgradeIDAt(code)
+	if !ok || pos.Args == 0 {
+		return ""
 	}
-	return ""
+	ids := guid.FindAll(desc)
+	if len(ids) < pos.Args {
+		return ""
+	}
+	id := ids[0]
+	if pos.Arg > 0 {
+		id = ids[len(ids)-(pos.Args-pos.Arg)]
+	}
+	if guid.IsNil(id) {
+		return ""
+	}
+	return id
 }
 
 // Response id headers, keys in canonical form for direct lookups.
@@ -195,7 +202,7 @@ func headerID(h http.Header, key string, sent gen.Guid, rd *redactor) string {
 	if vs := h[key]; len(vs) > 0 {
 		v = vs[0]
 	}
-	if guid.Valid(v) {
+	if isGUIDText(v, sent) || guid.Valid(v) {
 		return v
 	} else if v != "" {
 		if s := truncate(sanitize(v, rd), maxShortField); s != "" {
@@ -204,6 +211,24 @@ func headerID(h http.Header, key string, sent gen.Guid, rd *redactor) string {
 	}
 	return sent.String()
 }
+
+// isGUIDText reports whether v is u in the lowercase 8-4-4-4-12 form, as the client sends
+// it and the service echoes it: a cheaper test than guid.Valid for the usual answer.
+func isGUIDText(v string, u gen.Guid) bool {
+	const hexDigits = "0123456789abcdef"
+	if len(v) != guid.Len || v[8] != '-' || v[13] != '-' || v[18] != '-' || v[23] != '-' {
+		return false
+	}
+	for i, p := range guidHexAt {
+		if v[p] != hexDigits[u[i]>>4] || v[p+1] != hexDigits[u[i]&0x0f] {
+			return false
+		}
+	}
+	return true
+}
+
+// guidHexAt is where each byte of a GUID is written in its 8-4-4-4-12 form.
+var guidHexAt = [16]int{0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34}
 
 // bytesPrefix returns at most n bytes of b, cut on a rune boundary.
 func bytesPrefix(b []byte, n int) []byte {

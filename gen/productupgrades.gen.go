@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 
 	"github.com/oapi-codegen/runtime"
 	openapi_types "github.com/oapi-codegen/runtime/types"
@@ -804,11 +805,10 @@ type ClientInterface interface {
 //
 // Corresponds with POST /v1/productupgrades (the `CreateProductUpgrade` operationId).
 func (c *Client) CreateProductUpgradeWithBody(ctx context.Context, params *CreateProductUpgradeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateProductUpgradeRequestWithBody(c.Server, params, contentType, body)
+	req, err := newCreateProductUpgradeRequestWithBody(ctx, c.Server, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -856,11 +856,10 @@ func (c *Client) CreateProductUpgrade(ctx context.Context, params *CreateProduct
 //
 // Corresponds with POST /v1/productupgrades/eligibility (the `CheckProductUpgradeEligibility` operationId).
 func (c *Client) CheckProductUpgradeEligibilityWithBody(ctx context.Context, params *CheckProductUpgradeEligibilityParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCheckProductUpgradeEligibilityRequestWithBody(c.Server, params, contentType, body)
+	req, err := newCheckProductUpgradeEligibilityRequestWithBody(ctx, c.Server, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -906,11 +905,10 @@ func (c *Client) CheckProductUpgradeEligibility(ctx context.Context, params *Che
 //
 // Corresponds with POST /v1/productupgrades/{upgradeId}/status (the `CheckProductUpgradeStatus` operationId).
 func (c *Client) CheckProductUpgradeStatusWithBody(ctx context.Context, upgradeId Guid, params *CheckProductUpgradeStatusParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCheckProductUpgradeStatusRequestWithBody(c.Server, upgradeId, params, contentType, body)
+	req, err := newCheckProductUpgradeStatusRequestWithBody(ctx, c.Server, upgradeId, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -956,81 +954,87 @@ func NewCreateProductUpgradeRequest(server string, params *CreateProductUpgradeP
 
 // NewCreateProductUpgradeRequestWithBody constructs an http.Request for the CreateProductUpgrade method, with any body, and a specified content type
 func NewCreateProductUpgradeRequestWithBody(server string, params *CreateProductUpgradeParams, contentType string, body io.Reader) (*http.Request, error) {
+	return newCreateProductUpgradeRequestWithBody(context.Background(), server, params, contentType, body)
+}
+
+// createProductUpgradeHeader0 is the canonical form of the header parameter MS-RequestId.
+var createProductUpgradeHeader0 = http.CanonicalHeaderKey("MS-RequestId")
+
+// createProductUpgradeHeader1 is the canonical form of the header parameter MS-CorrelationId.
+var createProductUpgradeHeader1 = http.CanonicalHeaderKey("MS-CorrelationId")
+
+// createProductUpgradeHeader2 is the canonical form of the header parameter X-Locale.
+var createProductUpgradeHeader2 = http.CanonicalHeaderKey("X-Locale")
+
+// createProductUpgradeHeader3 is the canonical form of the header parameter MS-PartnerCenter-Application.
+var createProductUpgradeHeader3 = http.CanonicalHeaderKey("MS-PartnerCenter-Application")
+
+// createProductUpgradeHeader4 is the canonical form of the header parameter MS-Contract-Version.
+var createProductUpgradeHeader4 = http.CanonicalHeaderKey("MS-Contract-Version")
+
+// createProductUpgradeURL is the URL of CreateProductUpgrade for the last server URL it was joined with.
+var createProductUpgradeURL atomic.Pointer[operationURL]
+
+func newCreateProductUpgradeRequestWithBody(ctx context.Context, server string, params *CreateProductUpgradeParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
-	serverURL, err := url.Parse(server)
+	var target string
+	if c := createProductUpgradeURL.Load(); c != nil && c.server == server {
+		target = c.url
+	} else if t, ok := joinOperationURL(server, "v1/productupgrades"); ok {
+		createProductUpgradeURL.Store(&operationURL{server: server, url: t})
+		target = t
+	} else {
+		queryURL, err := resolveOperationURL(server, "/v1/productupgrades")
+		if err != nil {
+			return nil, err
+		}
+		target = queryURL.String()
+	}
+
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, body)
 	if err != nil {
 		return nil, err
 	}
 
-	operationPath := fmt.Sprintf("/v1/productupgrades")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
-	if err != nil {
-		return nil, err
-	}
-
-	req.Header.Add("Content-Type", contentType)
+	req.Header["Content-Type"] = []string{contentType}
 
 	if params != nil {
 
 		var headerParam0 string
 
-		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "MS-RequestId", params.MSRequestId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: "uuid"})
-		if err != nil {
-			return nil, err
-		}
+		headerParam0 = openapi_types.UUID(params.MSRequestId).String()
 
-		req.Header.Set("MS-RequestId", headerParam0)
+		req.Header[createProductUpgradeHeader0] = []string{headerParam0}
 
 		var headerParam1 string
 
-		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "MS-CorrelationId", params.MSCorrelationId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: "uuid"})
-		if err != nil {
-			return nil, err
-		}
+		headerParam1 = openapi_types.UUID(params.MSCorrelationId).String()
 
-		req.Header.Set("MS-CorrelationId", headerParam1)
+		req.Header[createProductUpgradeHeader1] = []string{headerParam1}
 
 		if params.XLocale != nil {
 			var headerParam2 string
 
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "X-Locale", *params.XLocale, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
+			headerParam2 = string(*params.XLocale)
 
-			req.Header.Set("X-Locale", headerParam2)
+			req.Header[createProductUpgradeHeader2] = []string{headerParam2}
 		}
 
 		if params.MSPartnerCenterApplication != nil {
 			var headerParam3 string
 
-			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "MS-PartnerCenter-Application", *params.MSPartnerCenterApplication, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
+			headerParam3 = string(*params.MSPartnerCenterApplication)
 
-			req.Header.Set("MS-PartnerCenter-Application", headerParam3)
+			req.Header[createProductUpgradeHeader3] = []string{headerParam3}
 		}
 
 		if params.MSContractVersion != nil {
 			var headerParam4 string
 
-			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "MS-Contract-Version", *params.MSContractVersion, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
+			headerParam4 = string(*params.MSContractVersion)
 
-			req.Header.Set("MS-Contract-Version", headerParam4)
+			req.Header[createProductUpgradeHeader4] = []string{headerParam4}
 		}
 
 	}
@@ -1051,81 +1055,87 @@ func NewCheckProductUpgradeEligibilityRequest(server string, params *CheckProduc
 
 // NewCheckProductUpgradeEligibilityRequestWithBody constructs an http.Request for the CheckProductUpgradeEligibility method, with any body, and a specified content type
 func NewCheckProductUpgradeEligibilityRequestWithBody(server string, params *CheckProductUpgradeEligibilityParams, contentType string, body io.Reader) (*http.Request, error) {
+	return newCheckProductUpgradeEligibilityRequestWithBody(context.Background(), server, params, contentType, body)
+}
+
+// checkProductUpgradeEligibilityHeader0 is the canonical form of the header parameter MS-RequestId.
+var checkProductUpgradeEligibilityHeader0 = http.CanonicalHeaderKey("MS-RequestId")
+
+// checkProductUpgradeEligibilityHeader1 is the canonical form of the header parameter MS-CorrelationId.
+var checkProductUpgradeEligibilityHeader1 = http.CanonicalHeaderKey("MS-CorrelationId")
+
+// checkProductUpgradeEligibilityHeader2 is the canonical form of the header parameter X-Locale.
+var checkProductUpgradeEligibilityHeader2 = http.CanonicalHeaderKey("X-Locale")
+
+// checkProductUpgradeEligibilityHeader3 is the canonical form of the header parameter MS-PartnerCenter-Application.
+var checkProductUpgradeEligibilityHeader3 = http.CanonicalHeaderKey("MS-PartnerCenter-Application")
+
+// checkProductUpgradeEligibilityHeader4 is the canonical form of the header parameter MS-Contract-Version.
+var checkProductUpgradeEligibilityHeader4 = http.CanonicalHeaderKey("MS-Contract-Version")
+
+// checkProductUpgradeEligibilityURL is the URL of CheckProductUpgradeEligibility for the last server URL it was joined with.
+var checkProductUpgradeEligibilityURL atomic.Pointer[operationURL]
+
+func newCheckProductUpgradeEligibilityRequestWithBody(ctx context.Context, server string, params *CheckProductUpgradeEligibilityParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
-	serverURL, err := url.Parse(server)
+	var target string
+	if c := checkProductUpgradeEligibilityURL.Load(); c != nil && c.server == server {
+		target = c.url
+	} else if t, ok := joinOperationURL(server, "v1/productupgrades/eligibility"); ok {
+		checkProductUpgradeEligibilityURL.Store(&operationURL{server: server, url: t})
+		target = t
+	} else {
+		queryURL, err := resolveOperationURL(server, "/v1/productupgrades/eligibility")
+		if err != nil {
+			return nil, err
+		}
+		target = queryURL.String()
+	}
+
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, body)
 	if err != nil {
 		return nil, err
 	}
 
-	operationPath := fmt.Sprintf("/v1/productupgrades/eligibility")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
-	if err != nil {
-		return nil, err
-	}
-
-	req.Header.Add("Content-Type", contentType)
+	req.Header["Content-Type"] = []string{contentType}
 
 	if params != nil {
 
 		var headerParam0 string
 
-		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "MS-RequestId", params.MSRequestId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: "uuid"})
-		if err != nil {
-			return nil, err
-		}
+		headerParam0 = openapi_types.UUID(params.MSRequestId).String()
 
-		req.Header.Set("MS-RequestId", headerParam0)
+		req.Header[checkProductUpgradeEligibilityHeader0] = []string{headerParam0}
 
 		var headerParam1 string
 
-		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "MS-CorrelationId", params.MSCorrelationId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: "uuid"})
-		if err != nil {
-			return nil, err
-		}
+		headerParam1 = openapi_types.UUID(params.MSCorrelationId).String()
 
-		req.Header.Set("MS-CorrelationId", headerParam1)
+		req.Header[checkProductUpgradeEligibilityHeader1] = []string{headerParam1}
 
 		if params.XLocale != nil {
 			var headerParam2 string
 
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "X-Locale", *params.XLocale, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
+			headerParam2 = string(*params.XLocale)
 
-			req.Header.Set("X-Locale", headerParam2)
+			req.Header[checkProductUpgradeEligibilityHeader2] = []string{headerParam2}
 		}
 
 		if params.MSPartnerCenterApplication != nil {
 			var headerParam3 string
 
-			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "MS-PartnerCenter-Application", *params.MSPartnerCenterApplication, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
+			headerParam3 = string(*params.MSPartnerCenterApplication)
 
-			req.Header.Set("MS-PartnerCenter-Application", headerParam3)
+			req.Header[checkProductUpgradeEligibilityHeader3] = []string{headerParam3}
 		}
 
 		if params.MSContractVersion != nil {
 			var headerParam4 string
 
-			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "MS-Contract-Version", *params.MSContractVersion, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
+			headerParam4 = string(*params.MSContractVersion)
 
-			req.Header.Set("MS-Contract-Version", headerParam4)
+			req.Header[checkProductUpgradeEligibilityHeader4] = []string{headerParam4}
 		}
 
 	}
@@ -1146,88 +1156,83 @@ func NewCheckProductUpgradeStatusRequest(server string, upgradeId Guid, params *
 
 // NewCheckProductUpgradeStatusRequestWithBody constructs an http.Request for the CheckProductUpgradeStatus method, with any body, and a specified content type
 func NewCheckProductUpgradeStatusRequestWithBody(server string, upgradeId Guid, params *CheckProductUpgradeStatusParams, contentType string, body io.Reader) (*http.Request, error) {
+	return newCheckProductUpgradeStatusRequestWithBody(context.Background(), server, upgradeId, params, contentType, body)
+}
+
+// checkProductUpgradeStatusHeader0 is the canonical form of the header parameter MS-RequestId.
+var checkProductUpgradeStatusHeader0 = http.CanonicalHeaderKey("MS-RequestId")
+
+// checkProductUpgradeStatusHeader1 is the canonical form of the header parameter MS-CorrelationId.
+var checkProductUpgradeStatusHeader1 = http.CanonicalHeaderKey("MS-CorrelationId")
+
+// checkProductUpgradeStatusHeader2 is the canonical form of the header parameter X-Locale.
+var checkProductUpgradeStatusHeader2 = http.CanonicalHeaderKey("X-Locale")
+
+// checkProductUpgradeStatusHeader3 is the canonical form of the header parameter MS-PartnerCenter-Application.
+var checkProductUpgradeStatusHeader3 = http.CanonicalHeaderKey("MS-PartnerCenter-Application")
+
+// checkProductUpgradeStatusHeader4 is the canonical form of the header parameter MS-Contract-Version.
+var checkProductUpgradeStatusHeader4 = http.CanonicalHeaderKey("MS-Contract-Version")
+
+func newCheckProductUpgradeStatusRequestWithBody(ctx context.Context, server string, upgradeId Guid, params *CheckProductUpgradeStatusParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "upgradeId", upgradeId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam0 = openapi_types.UUID(upgradeId).String() // hexadecimal digits and hyphens: nothing to escape
+
+	target, ok := joinOperationURL(server, "v1/productupgrades/%s/status", pathParam0)
+	if !ok {
+		queryURL, err := resolveOperationURL(server, fmt.Sprintf("/v1/productupgrades/%s/status", pathParam0))
+		if err != nil {
+			return nil, err
+		}
+		target = queryURL.String()
+	}
+
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, body)
 	if err != nil {
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/v1/productupgrades/%s/status", pathParam0)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
-	if err != nil {
-		return nil, err
-	}
-
-	req.Header.Add("Content-Type", contentType)
+	req.Header["Content-Type"] = []string{contentType}
 
 	if params != nil {
 
 		var headerParam0 string
 
-		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "MS-RequestId", params.MSRequestId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: "uuid"})
-		if err != nil {
-			return nil, err
-		}
+		headerParam0 = openapi_types.UUID(params.MSRequestId).String()
 
-		req.Header.Set("MS-RequestId", headerParam0)
+		req.Header[checkProductUpgradeStatusHeader0] = []string{headerParam0}
 
 		var headerParam1 string
 
-		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "MS-CorrelationId", params.MSCorrelationId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: "uuid"})
-		if err != nil {
-			return nil, err
-		}
+		headerParam1 = openapi_types.UUID(params.MSCorrelationId).String()
 
-		req.Header.Set("MS-CorrelationId", headerParam1)
+		req.Header[checkProductUpgradeStatusHeader1] = []string{headerParam1}
 
 		if params.XLocale != nil {
 			var headerParam2 string
 
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "X-Locale", *params.XLocale, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
+			headerParam2 = string(*params.XLocale)
 
-			req.Header.Set("X-Locale", headerParam2)
+			req.Header[checkProductUpgradeStatusHeader2] = []string{headerParam2}
 		}
 
 		if params.MSPartnerCenterApplication != nil {
 			var headerParam3 string
 
-			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "MS-PartnerCenter-Application", *params.MSPartnerCenterApplication, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
+			headerParam3 = string(*params.MSPartnerCenterApplication)
 
-			req.Header.Set("MS-PartnerCenter-Application", headerParam3)
+			req.Header[checkProductUpgradeStatusHeader3] = []string{headerParam3}
 		}
 
 		if params.MSContractVersion != nil {
 			var headerParam4 string
 
-			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "MS-Contract-Version", *params.MSContractVersion, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
+			headerParam4 = string(*params.MSContractVersion)
 
-			req.Header.Set("MS-Contract-Version", headerParam4)
+			req.Header[checkProductUpgradeStatusHeader4] = []string{headerParam4}
 		}
 
 	}
@@ -1247,6 +1252,93 @@ func (c *Client) applyEditors(ctx context.Context, req *http.Request, additional
 		}
 	}
 	return nil
+}
+
+// resolveOperationURL is the URL of an operation's path (with its parameters in place)
+// resolved against the server URL, as oapi-codegen's own client builds it.
+func resolveOperationURL(server, operationPath string) (*url.URL, error) {
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+	return serverURL.Parse(operationPath)
+}
+
+// operationURL is the URL of an operation without parameters in its path, joined with
+// the server URL server.
+type operationURL struct{ server, url string }
+
+// plainServer is the last server URL joinOperationURL found plain.
+var plainServer atomic.Pointer[string]
+
+// joinOperationURL joins the server URL and an operation's path (without its leading '/',
+// each %s the next of params) when that gives what resolveOperationURL(...).String() gives:
+// the server URL ends with '/' and has only letters, digits and -._~:/[]@ in it, no empty or
+// dot segment, and no parameter is empty, "." or "..". ok is false otherwise.
+func joinOperationURL(server, path string, params ...string) (target string, ok bool) {
+	if p := plainServer.Load(); p == nil || *p != server {
+		if !isPlainServer(server) {
+			return "", false
+		}
+		plain := server
+		plainServer.Store(&plain)
+	}
+	n := len(server) + len(path)
+	for _, p := range params {
+		if p == "" || p == "." || p == ".." {
+			return "", false
+		}
+		n += len(p)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	b.WriteString(server)
+	for len(path) > 0 {
+		i := strings.IndexByte(path, '%')
+		if i < 0 || i+1 == len(path) {
+			b.WriteString(path)
+			break
+		}
+		b.WriteString(path[:i])
+		switch path[i+1] {
+		case 's':
+			if len(params) == 0 {
+				return "", false
+			}
+			b.WriteString(params[0])
+			params = params[1:]
+		case '%':
+			b.WriteByte('%')
+		default:
+			return "", false
+		}
+		path = path[i+2:]
+	}
+	if len(params) != 0 {
+		return "", false
+	}
+	return b.String(), true
+}
+
+// isPlainServer reports a server URL that ends with '/' and has only letters, digits and
+// -._~:/[]@ in it, and no empty or dot segment.
+func isPlainServer(server string) bool {
+	scheme := strings.Index(server, "://")
+	if scheme <= 0 || !strings.HasSuffix(server, "/") || strings.Contains(server[scheme+3:], "//") || strings.Contains(server, "/.") {
+		return false
+	}
+	for i := 0; i < len(server); i++ {
+		switch c := server[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case c == '-', c == '.', c == '_', c == '~', c == ':', c == '/', c == '[', c == ']', c == '@':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // ClientWithResponses builds on ClientInterface to offer response payloads
