@@ -64,8 +64,9 @@
 // # The access token
 //
 // Partner Center takes an application + user token from Microsoft Entra ID for Scope (the
-// secure application model); the example of WithTokenSource builds the token source with
-// golang.org/x/oauth2. New refuses an http:// base URL unless its host is loopback, so that
+// secure application model); RefreshTokenSource trades the application's refresh token for
+// such tokens, sending Scope with every refresh as Entra ID's v2.0 endpoint asks, and the
+// example of WithTokenSource builds it with golang.org/x/oauth2's Config. New refuses an http:// base URL unless its host is loopback, so that
 // the token is never sent in clear text over a network.
 //
 // The token never leaves the process. Every text a server controls (error codes,

@@ -17,10 +17,10 @@ import (
 // token source trades it at the partner tenant's Entra ID token endpoint for access tokens,
 // refreshing them when they expire.
 //
-// golang.org/x/oauth2 sends Config.Scopes when the user grants consent (cfg.AuthCodeURL and
-// cfg.Exchange), not when it refreshes: get the refresh token with Scope (and offline_access),
-// and the access tokens it yields are for Partner Center. Entra ID may return a new refresh
-// token on each refresh; the token source keeps it in memory only.
+// RefreshTokenSource sends Scope with every refresh, as Entra ID's v2.0 endpoint asks
+// (golang.org/x/oauth2's cfg.TokenSource sends Config.Scopes only when the user grants
+// consent, with cfg.AuthCodeURL and cfg.Exchange, never on a refresh). Entra ID may return a
+// new refresh token on each refresh; the token source keeps it in memory only.
 //
 // This example is compiled, not run: it needs real credentials.
 func ExampleWithTokenSource_secureApplicationModel() {
@@ -36,8 +36,8 @@ func ExampleWithTokenSource_secureApplicationModel() {
 		Scopes:   []string{client.Scope},
 	}
 	refreshToken := os.Getenv("PARTNER_CENTER_REFRESH_TOKEN") // from a secret store
-	// cfg.TokenSource reuses each access token until shortly before it expires.
-	ts := cfg.TokenSource(ctx, &oauth2.Token{RefreshToken: refreshToken})
+	// The token source reuses each access token until shortly before it expires.
+	ts := client.RefreshTokenSource(ctx, cfg, refreshToken)
 
 	c, err := client.New(client.WithTokenSource(ts), client.WithApplication("contoso-billing"))
 	if err != nil {
