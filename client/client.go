@@ -97,6 +97,27 @@ func New(opts ...Option) (*Client, error) {
 			return nil, err
 		}
 	}
+	// The habit WithHTTPClient(oauth2.NewClient(ctx, ts)): the client takes the token source
+	// from the *oauth2.Transport and sends through its Base, so that it is the one that sets
+	// the Authorization header (and knows the token it must keep out of errors and logs).
+	var base http.RoundTripper
+	if cfg.hc != nil {
+		if ot, ok := cfg.hc.Transport.(*oauth2.Transport); ok && ot != nil {
+			switch {
+			case ot.Source == nil:
+				return nil, &ValidationError{Field: "http client (WithHTTPClient)", Value: "*oauth2.Transport",
+					Reason: "has no token Source"}
+			case cfg.ts != nil:
+				return nil, &ValidationError{Field: "http client (WithHTTPClient)", Value: "*oauth2.Transport",
+					Reason: "brings a second token source: give WithTokenSource alone, or the oauth2 client alone"}
+			}
+			cfg.ts = ot.Source
+			base = ot.Base
+			if base == nil {
+				base = http.DefaultTransport
+			}
+		}
+	}
 	if cfg.ts == nil {
 		return nil, &ValidationError{Field: "token source (WithTokenSource)", Reason: "is required: every call needs an Authorization header"}
 	}
@@ -116,6 +137,9 @@ func New(opts ...Option) (*Client, error) {
 	case cfg.hc != nil:
 		copied := *cfg.hc
 		hc = &copied
+		if base != nil {
+			hc.Transport = base
+		}
 	case cfg.rt != nil:
 		hc.Transport = cfg.rt
 	}
@@ -165,6 +189,11 @@ func WithBaseURL(baseURL string) Option {
 //
 // To change only the transport (a proxy, TLS settings, a recording or tracing RoundTripper)
 // and keep the default Timeout, use WithTransport instead; the two cannot be combined.
+//
+// An http.Client made by oauth2.NewClient(ctx, ts) works without WithTokenSource: the client
+// takes ts from its *oauth2.Transport and sends through the transport's Base, so that it sets
+// the Authorization header itself and keeps that token out of errors and logs. Giving
+// WithTokenSource as well is a *ValidationError (two token sources).
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *config) error {
 		if hc == nil {

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/partnercenter-go/productupgrades/client"
+	"github.com/partnercenter-go/productupgrades/internal/testkit"
 )
 
 // countingTransport counts the requests it sends through http.DefaultTransport and keeps the
@@ -186,4 +187,44 @@ func TestBaseURL_LoopbackHTTPWorks(t *testing.T) {
 	e, err := c.CheckEligibility(context.Background(), testRequest())
 	require.NoError(t, err)
 	assert.True(t, e.IsEligible)
+}
+
+// The habit WithHTTPClient(oauth2.NewClient(ctx, ts)) works without WithTokenSource: the
+// client takes ts from the *oauth2.Transport and sends through its Base, so the token is sent
+// once, by the client, which keeps it out of its errors.
+func TestWithHTTPClient_OAuth2ClientBringsItsTokenSource(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		reply(w, http.StatusBadRequest, `{"code":800002,"description":"echo: `+r.Header.Get("Authorization")+`"}`)
+	})
+	var baseCalls atomic.Int32
+	base := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		baseCalls.Add(1)
+		return http.DefaultTransport.RoundTrip(r)
+	})
+	ctx := context.WithValue(context.Background(), oauth2.HTTPClient, &http.Client{Transport: base})
+	hc := oauth2.NewClient(ctx, oauth2.StaticTokenSource(&oauth2.Token{AccessToken: testToken}))
+
+	c, err := client.New(client.WithBaseURL(srv.URL), client.WithHTTPClient(hc), client.WithRetry(client.RetryPolicy{MaxRetries: -1}))
+	require.NoError(t, err)
+	_, err = c.CheckEligibility(testkit.Context(t, callBound), testRequest())
+	ae := asAPIError(t, err)
+	require.NotContains(t, ae.Error(), testToken, "the client knows the token: its echo is removed")
+	reqs := srv.Requests()
+	require.Len(t, reqs, 1)
+	require.Equal(t, []string{"Bearer " + testToken}, reqs[0].Header.Values("Authorization"))
+	require.EqualValues(t, 1, baseCalls.Load(), "sent through the oauth2 transport's Base")
+}
+
+func TestWithHTTPClient_OAuth2ClientAndATokenSourceAreTwoSources(t *testing.T) {
+	t.Parallel()
+	hc := oauth2.NewClient(context.Background(), oauth2.StaticTokenSource(&oauth2.Token{AccessToken: testToken}))
+	_, err := client.New(client.WithHTTPClient(hc), client.WithTokenSource(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "other"})))
+	var ve *client.ValidationError
+	require.ErrorAs(t, err, &ve)
+	require.Contains(t, ve.Error(), "second token source")
+
+	_, err = client.New(client.WithHTTPClient(&http.Client{Transport: &oauth2.Transport{}}))
+	require.ErrorAs(t, err, &ve)
+	require.Contains(t, ve.Error(), "no token Source")
 }
