@@ -72,11 +72,14 @@ fuzz:
 	$(GO) test -run XXX -fuzz FuzzMask -fuzztime $(FUZZTIME) ./internal/secrets/
 	$(GO) test -run XXX -fuzz '^FuzzRedactor$$' -fuzztime $(FUZZTIME) ./internal/secrets/
 	$(GO) test -run XXX -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./internal/guid/
-	$(GO) test -run XXX -fuzz FuzzParseLocation -fuzztime $(FUZZTIME) ./client/
+	$(GO) test -run XXX -fuzz '^FuzzParseLocation$$' -fuzztime $(FUZZTIME) ./client/
+	$(GO) test -run XXX -fuzz FuzzParseLocationFastPath -fuzztime $(FUZZTIME) ./client/
+	$(GO) test -run XXX -fuzz FuzzIndexFold -fuzztime $(FUZZTIME) ./internal/secrets/
 	$(GO) test -run XXX -fuzz FuzzErrorBody -fuzztime $(FUZZTIME) ./client/
 	$(GO) test -run XXX -fuzz FuzzDecodeWireStatus -fuzztime $(FUZZTIME) ./client/
 	$(GO) test -run XXX -fuzz '^FuzzRedact$$' -fuzztime $(FUZZTIME) ./client/
 	$(GO) test -run XXX -fuzz FuzzInert -fuzztime $(FUZZTIME) ./cmd/pcupgrade/
+	$(GO) test -run XXX -fuzz FuzzFastPath -fuzztime $(FUZZTIME) ./spec/
 
 ## bench: every performance goal as a ratio against a baseline measured in the same run,
 ## then a summary table (internal/benchsummary) with each goal met or not: the client against a

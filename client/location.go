@@ -22,7 +22,21 @@ func ParseLocation(location string) (upgradeID string, err error) {
 	return id, nil
 }
 
+// locationSeg is the path segment in front of the upgrade id, any casing.
+const locationSeg = "productupgrades/"
+
 func parseLocation(location string) (string, *LocationError) {
+	// The docs' form, exactly, as the service writes it: what parseLocationForms gives for
+	// it (no white space, scheme, query or prefix can be in it), in one check.
+	if len(location) == len(locationSeg)+guid.Len && strings.EqualFold(location[:len(locationSeg)], locationSeg) &&
+		guid.Valid(location[len(locationSeg):]) {
+		return location[len(locationSeg):], nil
+	}
+	return parseLocationForms(location)
+}
+
+// parseLocationForms reads every form ParseLocation accepts.
+func parseLocationForms(location string) (string, *LocationError) {
 	fail := func(reason string) (string, *LocationError) {
 		loc := location
 		if len(loc) > 512 {
@@ -48,18 +62,20 @@ func parseLocation(location string) (string, *LocationError) {
 		s = rest[slash:]
 	}
 	// The query and the fragment name nothing the client needs.
-	if i := strings.IndexAny(s, "?#"); i >= 0 {
+	if i := strings.IndexByte(s, '?'); i >= 0 {
+		s = s[:i]
+	}
+	if i := strings.IndexByte(s, '#'); i >= 0 {
 		s = s[:i]
 	}
 	s = strings.TrimPrefix(s, "/")
 	if len(s) >= 3 && strings.EqualFold(s[:3], "v1/") {
 		s = s[3:]
 	}
-	const seg = "productupgrades/"
-	if len(s) < len(seg) || !strings.EqualFold(s[:len(seg)], seg) {
+	if len(s) < len(locationSeg) || !strings.EqualFold(s[:len(locationSeg)], locationSeg) {
 		return fail("path is not productUpgrades/{id}")
 	}
-	s = s[len(seg):]
+	s = s[len(locationSeg):]
 	if len(s) < guid.Len || !guid.Valid(s[:guid.Len]) {
 		return fail("upgrade id is not a GUID")
 	}

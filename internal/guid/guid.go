@@ -4,7 +4,8 @@
 // behind the generated gen.Guid.
 //
 // uuid.Parse is laxer than the spec's Guid pattern (it accepts braces, a urn:uuid: prefix and
-// the form without dashes), so the strict check is done here, by Valid, before any decoding.
+// the form without dashes), so the strict check is done here, by Valid and by Parse, which
+// checks and decodes in one pass and is never laxer than Valid.
 package guid
 
 import (
@@ -23,42 +24,57 @@ const Len = 36
 // not have.
 const NilString = "00000000-0000-0000-0000-000000000000"
 
-// isDash reports the positions of the dashes in the 8-4-4-4-12 form.
-func isDash(i int) bool { return i == 8 || i == 13 || i == 18 || i == 23 }
+// hexAt are the offsets of the 16 byte pairs of the 8-4-4-4-12 form; the dashes stand at
+// 8, 13, 18 and 23.
+var hexAt = [16]int{0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34}
 
-func isHex(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+// hexValue is the value of a hexadecimal digit of either case; 0xff for any other byte, so
+// that or-ing the values of a run of bytes gives 16 or more exactly when one is not a digit.
+var hexValue = func() (t [256]byte) {
+	for i := range t {
+		t[i] = 0xff
+	}
+	for c := byte('0'); c <= '9'; c++ {
+		t[c] = c - '0'
+	}
+	for c := byte('a'); c <= 'f'; c++ {
+		t[c] = c - 'a' + 10
+		t[c-('a'-'A')] = c - 'a' + 10
+	}
+	return t
+}()
+
+// decode checks and decodes s in one pass: ok reports whether s is a GUID in its
+// 8-4-4-4-12 hexadecimal form, any case, and u is then its value.
+func decode(s string) (u [16]byte, ok bool) {
+	if len(s) != Len || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
+		return u, false
+	}
+	var bad byte
+	for i, p := range hexAt {
+		hi, lo := hexValue[s[p]], hexValue[s[p+1]]
+		bad |= hi | lo
+		u[i] = hi<<4 | lo
+	}
+	return u, bad < 16
 }
 
 // Valid reports whether s is a GUID in its 8-4-4-4-12 hexadecimal form, any case: the only
 // form the spec's Guid schema accepts. Nothing around it is allowed, not even white space.
 func Valid(s string) bool {
-	if len(s) != Len {
-		return false
-	}
-	for i := 0; i < Len; i++ {
-		if isDash(i) {
-			if s[i] != '-' {
-				return false
-			}
-		} else if !isHex(s[i]) {
-			return false
-		}
-	}
-	return true
+	_, ok := decode(s)
+	return ok
 }
 
 // Parse decodes a GUID in its 8-4-4-4-12 form (any case); ok is false for anything else,
-// including the other forms uuid.Parse accepts.
+// including the other forms uuid.Parse accepts. It checks and decodes in one pass, with the
+// same result as uuid.Parse on the text it accepts.
 func Parse(s string) (u uuid.UUID, ok bool) {
-	if !Valid(s) {
+	b, ok := decode(s)
+	if !ok {
 		return uuid.Nil, false
 	}
-	u, err := uuid.Parse(s)
-	if err != nil { // cannot happen for a valid s; kept so that a change in uuid cannot slip through
-		return uuid.Nil, false
-	}
-	return u, true
+	return uuid.UUID(b), true
 }
 
 // Normalize reads a GUID in the forms .NET may write (braces, parentheses, a urn:uuid: prefix,

@@ -217,3 +217,29 @@ func TestParseAgreesWithUUIDParseOnCanonicalText(t *testing.T) {
 		}
 	}
 }
+
+// TestValid_EveryByteAtEveryPosition: one byte of a GUID replaced by each of the 256 values
+// at each position, Valid and Parse agree with the spec's pattern and Parse with uuid.Parse
+// (the table's edges: '/', ':', '@', 'G', '`', 'g', high bytes).
+func TestValid_EveryByteAtEveryPosition(t *testing.T) {
+	t.Parallel()
+	anchored := regexp.MustCompile(`^` + guidPattern.String() + `$`)
+	b := []byte(sample)
+	for i := range b {
+		orig := b[i]
+		for c := range 256 {
+			b[i] = byte(c)
+			s := string(b)
+			want := anchored.MatchString(s)
+			require.Equal(t, want, Valid(s), "Valid(%q)", s)
+			u, ok := Parse(s)
+			require.Equal(t, want, ok, "Parse(%q)", s)
+			if ok {
+				ref, err := uuid.Parse(s)
+				require.NoError(t, err)
+				require.Equal(t, ref, u, "Parse(%q)", s)
+			}
+		}
+		b[i] = orig
+	}
+}

@@ -244,22 +244,24 @@ func redactFragments(s, tok string) string {
 
 // redactRun redacts the pieces of tok in one run of token characters.
 func redactRun(run, tok string) (string, bool) {
-	if strings.Contains(tok, run) {
+	// Every place in tok where run or a head of it stands starts with probe: one search for
+	// it tells whether there is any, and where the first is.
+	probe := run[:MinFragmentLen]
+	first := strings.Index(tok, probe)
+	if first >= 0 && strings.Contains(tok[first:], run) {
 		return Redacted, true
 	}
 	head, tail := 0, len(run) // run[:head] and run[tail:] are pieces of the token
 	// A head that is the end of the token: the token's end cut from its start.
-	probe := run[:MinFragmentLen]
-	for off := 0; ; {
-		k := strings.Index(tok[off:], probe)
-		if k < 0 {
-			break
-		}
-		j := off + k
+	for j := first; j >= 0; {
 		if rest := tok[j:]; strings.HasPrefix(run, rest) && len(rest) > head {
 			head = len(rest)
 		}
-		off = j + 1
+		k := strings.Index(tok[j+1:], probe)
+		if k < 0 {
+			break
+		}
+		j += 1 + k
 	}
 	// A tail that is the start of the token: the token cut short.
 	start := tok[:MinFragmentLen]
@@ -291,13 +293,20 @@ func redactRun(run, tok string) (string, bool) {
 
 // isTokenByte reports a byte that may be part of a bearer token (RFC 6750's b64token, plus
 // the percent sign of an escaped one).
-func isTokenByte(c byte) bool {
-	switch {
-	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		return true
+func isTokenByte(c byte) bool { return tokenBytes[c] }
+
+// tokenBytes is isTokenByte's table.
+var tokenBytes = func() (t [256]bool) {
+	for c := range t {
+		switch b := byte(c); {
+		case 'a' <= b && b <= 'z', 'A' <= b && b <= 'Z', '0' <= b && b <= '9':
+			t[c] = true
+		default:
+			t[c] = strings.IndexByte("-._~+/=%", b) >= 0
+		}
 	}
-	return strings.IndexByte("-._~+/=%", c) >= 0
-}
+	return t
+}()
 
 // replaceFold replaces every occurrence of lold (lowercase ASCII) in s, ignoring ASCII case,
 // by repl. It allocates only when it finds one.
@@ -350,22 +359,71 @@ func replaceWordFold(s, lword, repl string) string {
 
 func isWordRune(r rune) bool { return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r) }
 
-// indexFold is strings.Index ignoring ASCII case, lsub given in lowercase.
+// indexFold is strings.Index ignoring ASCII case, lsub given in lowercase. Candidates (a
+// byte that is lsub's first in either case) are found eight bytes at a time (indexFirstFold).
 func indexFold(s, lsub string) int {
 	n := len(lsub)
 	if n == 0 {
 		return 0
 	}
+	if n > len(s) {
+		return -1
+	}
 	c0 := lsub[0]
-	for i := 0; i+n <= len(s); i++ {
-		if lowerByte(s[i]) != c0 {
-			continue
+	if 'A' <= c0 && c0 <= 'Z' {
+		return -1 // s's bytes are compared lowered: an upper-case lsub[0] never matches
+	}
+	hay := s[:len(s)-n+1] // the possible starts
+	for i := 0; ; i++ {
+		i = indexFirstFold(hay, i, c0)
+		if i < 0 {
+			return -1
 		}
 		j := 1
 		for j < n && lowerByte(s[i+j]) == lsub[j] {
 			j++
 		}
 		if j == n {
+			return i
+		}
+	}
+}
+
+// Word-at-a-time tests on eight bytes held in a uint64 (little-endian, byte k in bits 8k).
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// load64 returns s[i:i+8] as a little-endian uint64 (the compiler makes it one load).
+func load64(s string, i int) uint64 {
+	s = s[i : i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// hasZeroByte reports whether one of x's bytes is zero (exact: a borrow only follows a zero).
+func hasZeroByte(x uint64) bool { return (x-ones)&^x&highs != 0 }
+
+// hasByteBelow reports whether one of x's bytes is less than n (n <= 128; exact as hasZeroByte).
+func hasByteBelow(x uint64, n byte) bool { return (x-ones*uint64(n))&^x&highs != 0 }
+
+// indexFirstFold is the index of the first byte at or after from in s that is c (given in
+// lowercase) in either ASCII case, or -1.
+func indexFirstFold(s string, from int, c byte) int {
+	var fold uint64 // or-ed in to lower the letters of a chunk when c is a letter
+	if 'a' <= c && c <= 'z' {
+		fold = ones * 0x20 // c|0x20 == c holds for c and its upper case only
+	}
+	want := ones * uint64(c)
+	i := from
+	for ; i+8 <= len(s); i += 8 {
+		if hasZeroByte((load64(s, i) | fold) ^ want) {
+			break
+		}
+	}
+	for ; i < len(s); i++ {
+		if s[i]|byte(fold) == c {
 			return i
 		}
 	}
@@ -396,9 +454,17 @@ func lowerASCII(s string) string {
 // isControl reports C0 and C1 control characters and DEL.
 func isControl(r rune) bool { return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) }
 
-// hasControls reports whether s holds a control character (isControl).
+// hasControls reports whether s holds a control character (isControl). Eight bytes at a
+// time are passed over when none is below 0x20, DEL or 0xc2 (the lead byte of U+0080-U+009F).
 func hasControls(s string) bool {
-	for i := 0; i < len(s); i++ {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		x := load64(s, i)
+		if hasByteBelow(x, 0x20) || hasZeroByte(x^(ones*0x7f)) || hasZeroByte(x^(ones*0xc2)) {
+			break
+		}
+	}
+	for ; i < len(s); i++ {
 		switch c := s[i]; {
 		case c < 0x20 || c == 0x7f:
 			return true
