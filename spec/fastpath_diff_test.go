@@ -417,7 +417,20 @@ func mutateJSON(rng *rand.Rand, body []byte) []byte {
 	if json.Unmarshal(body, &v) != nil {
 		return mutateBytes(rng, body)
 	}
-	switch rng.Intn(8) {
+	switch rng.Intn(9) {
+	case 8: // one structural character for another: a mismatched bracket, a lost colon
+		structural := []byte(`{}[],:`)
+		var at []int
+		for i, c := range body {
+			if bytes.IndexByte(structural, c) >= 0 {
+				at = append(at, i)
+			}
+		}
+		if len(at) > 0 {
+			out := bytes.Clone(body)
+			out[at[rng.Intn(len(at))]] = structural[rng.Intn(len(structural))]
+			return out
+		}
 	case 0: // a duplicate member
 		if i := bytes.IndexByte(body, '{'); i >= 0 {
 			name := propNames[rng.Intn(len(propNames))]
