@@ -234,19 +234,13 @@ func (p *jsonScanner) object(s *fastSchema) verdict {
 			return vUnknown
 		}
 		res = worse(res, v)
-		p.skipSpace()
-		if p.i >= len(p.b) {
+		more, ok := p.afterItem('}')
+		if !ok {
 			return vUnknown
 		}
-		if p.b[p.i] == ',' {
-			p.i++
-			p.skipSpace()
+		if more {
 			continue
 		}
-		if p.b[p.i] != '}' {
-			return vUnknown
-		}
-		p.i++
 		break
 	}
 	if s != nil {
@@ -301,21 +295,35 @@ func (p *jsonScanner) array(s *fastSchema) verdict {
 			return vUnknown
 		}
 		res = worse(res, v)
-		p.skipSpace()
-		if p.i >= len(p.b) {
+		more, ok := p.afterItem(']')
+		if !ok {
 			return vUnknown
 		}
-		if p.b[p.i] == ',' {
-			p.i++
-			p.skipSpace()
+		if more {
 			continue
 		}
-		if p.b[p.i] != ']' {
-			return vUnknown
-		}
-		p.i++
 		return res
 	}
+}
+
+// afterItem reads what follows a member of an object or an element of an array: a ',' (more
+// follow: more is true) or end (the closing bracket). ok is false for anything else and at the end of
+// the input.
+func (p *jsonScanner) afterItem(end byte) (more, ok bool) {
+	p.skipSpace()
+	if p.i >= len(p.b) {
+		return false, false
+	}
+	switch p.b[p.i] {
+	case ',':
+		p.i++
+		p.skipSpace()
+		return true, true
+	case end:
+		p.i++
+		return false, true
+	}
+	return false, false
 }
 
 // literal reads true, false or null.
